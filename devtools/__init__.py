@@ -1,0 +1,1 @@
+"""Local development and test tooling: emulators, local server, local event delivery. Not deployed."""

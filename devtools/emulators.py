@@ -1,0 +1,163 @@
+"""Start and stop the Cloud Firestore emulator and a GCS emulator on free local ports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_http(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"emulator exited early; see {log}:\n{log.read_text()[-2000:]}")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError(f"emulator did not answer at {url} within {timeout}s; see {log}")
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (the gcloud wrapper runs Java in a session of its own)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: list[int] = []
+    stack = [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def _signal_all(pids: list[int], sig: int) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    pids = [*_descendants(process.pid), process.pid]
+    _signal_all(pids, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
+        process.poll()
+        time.sleep(0.1)
+    _signal_all(pids, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+@dataclass
+class Emulators:
+    """Running emulators and the environment that points clients at them."""
+
+    firestore_host: str
+    storage_host: str
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Variables that make the Google clients use these emulators."""
+        return {
+            "FIRESTORE_EMULATOR_HOST": self.firestore_host,
+            "STORAGE_EMULATOR_HOST": f"http://{self.storage_host}",
+        }
+
+    def clear_firestore(self, project: str) -> None:
+        """Delete every document of `project` in the Firestore emulator."""
+        url = (
+            f"http://{self.firestore_host}/emulator/v1/projects/{project}"
+            "/databases/(default)/documents"
+        )
+        requests.delete(url, timeout=10).raise_for_status()
+
+    def stop(self) -> None:
+        """Stop every emulator this object started."""
+        for process in reversed(self.processes):
+            _stop(process)
+        self.processes.clear()
+
+
+def start_firestore(log_dir: Path, port: int | None = None) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start the Cloud Firestore emulator (Google Cloud CLI) and wait until it answers."""
+    gcloud = shutil.which("gcloud")
+    if gcloud is None:
+        raise RuntimeError("gcloud not found: install google-cloud-cli-firestore-emulator")
+    port = port or free_port()
+    log = log_dir / f"firestore-{port}.log"
+    process = subprocess.Popen(
+        [gcloud, "emulators", "firestore", "start", f"--host-port={HOST}:{port}", "--quiet"],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    _wait_http(f"http://{HOST}:{port}/", process, log, timeout=90)
+    return f"{HOST}:{port}", process
+
+
+def start_storage(log_dir: Path, port: int | None = None) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start gcp-storage-emulator (in memory) and wait until it answers."""
+    port = port or free_port()
+    log = log_dir / f"storage-{port}.log"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gcp_storage_emulator",
+            "start",
+            f"--host={HOST}",
+            f"--port={port}",
+            "--in-memory",
+        ],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    _wait_http(f"http://{HOST}:{port}/storage/v1/b", process, log, timeout=30)
+    return f"{HOST}:{port}", process
+
+
+@contextmanager
+def running_emulators(
+    log_dir: Path, firestore_port: int | None = None, storage_port: int | None = None
+) -> Iterator[Emulators]:
+    """Both emulators for the duration of the block, stopped afterwards whatever happens."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    emulators = Emulators(firestore_host="", storage_host="")
+    try:
+        emulators.firestore_host, fs = start_firestore(log_dir, firestore_port)
+        emulators.processes.append(fs)
+        emulators.storage_host, gcs = start_storage(log_dir, storage_port)
+        emulators.processes.append(gcs)
+        yield emulators
+    finally:
+        emulators.stop()

@@ -1,0 +1,1 @@
+"""One module per deployed function; each defines a callable named like its entry point."""

@@ -1,0 +1,1 @@
+"""The challenge catalog: models, validation and loading."""

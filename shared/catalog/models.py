@@ -1,0 +1,206 @@
+"""Pydantic models of the catalog (DOMAIN.md section 5), as operators write it and Firestore holds it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.enums import DurationType, Operator, RewardType, TriggerKind, TriggerType
+
+
+def _non_empty_texts(value: dict[str, str]) -> dict[str, str]:
+    if not value:
+        raise ValueError("must have a text in at least one language")
+    for lang, text in value.items():
+        if not lang or not text.strip():
+            raise ValueError(f"text for language {lang!r} must not be empty")
+    return value
+
+
+# A text in several languages, keyed by language code ("en", "ar").
+Localized = Annotated[dict[str, str], AfterValidator(_non_empty_texts)]
+
+
+def localize(texts: dict[str, str] | None, language: str, default_language: str) -> str | None:
+    """The text in `language`, else the default language, else any; None when there is none."""
+    if not texts:
+        return None
+    for lang in (language, language.split("-")[0], default_language):
+        if lang in texts:
+            return texts[lang]
+    return next(iter(texts.values()))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Trigger(_Model):
+    """One measured condition: reach `triggerFrequency` of kind `triggerId`."""
+
+    triggerId: TriggerKind
+    triggerType: TriggerType
+    name: Localized
+    order: int = Field(ge=0)
+    operator: Operator = Operator.AND
+    triggerFrequency: float = Field(gt=0)
+
+
+class Group(_Model):
+    """Triggers combined with their operators."""
+
+    groupId: int = Field(gt=0)
+    groupOrder: int = Field(ge=0)
+    operator: Operator = Operator.AND
+    triggers: list[Trigger] = Field(min_length=1)
+
+    @property
+    def ordered_triggers(self) -> list[Trigger]:
+        """Triggers in evaluation order."""
+        return sorted(self.triggers, key=lambda t: t.order)
+
+
+class Reward(_Model):
+    """A prize given when a level completes."""
+
+    rewardId: int = Field(gt=0)
+    name: Localized
+    rewardType: RewardType
+    # Points amount, voucher pool id, or badge name.
+    rewardValue: str = Field(min_length=1)
+    description: Localized | None = None
+    duration: int = Field(default=0, ge=0)
+    durationType: DurationType = DurationType.DAYS
+
+    @model_validator(mode="after")
+    def _points_are_a_number(self) -> Reward:
+        if self.rewardType is RewardType.POINTS:
+            try:
+                amount = float(self.rewardValue)
+            except ValueError:
+                raise ValueError("rewardValue of a points reward must be a number") from None
+            if amount <= 0:
+                raise ValueError("rewardValue of a points reward must be greater than 0")
+        return self
+
+
+class Level(_Model):
+    """One step of a challenge: its groups to satisfy and its rewards."""
+
+    title: Localized
+    description: Localized | None = None
+    badgeImage: str | None = None
+    lockedBadgeImage: str | None = None
+    actionUrl: str | None = None
+    groups: list[Group] = Field(min_length=1)
+    rewards: list[Reward] = Field(default_factory=list)
+
+    @property
+    def ordered_groups(self) -> list[Group]:
+        """Groups in evaluation order."""
+        return sorted(self.groups, key=lambda g: g.groupOrder)
+
+    @property
+    def trigger_kinds(self) -> set[TriggerKind]:
+        """Every trigger kind this level measures."""
+        return {t.triggerId for g in self.groups for t in g.triggers}
+
+
+class Challenge(_Model):
+    """A challenge with its window, lock, levels and rewards."""
+
+    id: int = Field(gt=0)
+    name: Localized
+    description: Localized
+    categoryId: int
+    startDate: datetime
+    endDate: datetime
+    visible: bool = True
+    # Limited challenges are won once; the others restart a new cycle after the last level.
+    limited: bool = True
+    parentChallengeId: int | None = None
+    # A path relative to the catalog file; stored in the bucket under `challenges/<id>/`.
+    image: str | None = None
+    # Points and voucher challenges are read with GetDetailsById, badge ones with GetBadgeDetailsById.
+    rewardType: RewardType
+    # Gigya-compatible fields.
+    gigyaChallengeId: str | None = None
+    hiddenUntilFirstLevel: bool = False
+    levels: list[Level] = Field(min_length=1)
+
+    @field_validator("startDate", "endDate")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    @model_validator(mode="after")
+    def _window(self) -> Challenge:
+        if self.endDate <= self.startDate:
+            raise ValueError("endDate must be after startDate")
+        return self
+
+    @property
+    def trigger_kinds(self) -> set[TriggerKind]:
+        """Every trigger kind any level of this challenge measures."""
+        return {kind for level in self.levels for kind in level.trigger_kinds}
+
+    def in_window(self, moment: datetime) -> bool:
+        """True when `moment` lies in [startDate, endDate]."""
+        return self.startDate <= moment <= self.endDate
+
+    def image_object(self) -> str | None:
+        """The bucket object name of the challenge's image."""
+        if not self.image:
+            return None
+        return f"challenges/{self.id}/{self.image.rsplit('/', 1)[-1]}"
+
+
+class Category(_Model):
+    """A category of challenges."""
+
+    id: int = Field(gt=0)
+    name: Localized
+
+
+class VoucherPool(_Model):
+    """Codes a voucher reward hands out, each to at most one user."""
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_-]+$")
+    codes: list[str] = Field(min_length=1)
+
+    @field_validator("codes")
+    @classmethod
+    def _distinct(cls, codes: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for i, code in enumerate(codes):
+            if not code or "/" in code:
+                raise ValueError(f"code {i} must be non-empty and contain no '/'")
+            if code in seen:
+                raise ValueError(f"code {code!r} appears twice")
+            seen.add(code)
+        return codes
+
+
+class Action(_Model):
+    """A Gigya action: points per action, optionally capped per day."""
+
+    actionId: str = Field(min_length=1)
+    points: float = Field(gt=0)
+    dailyCap: int | None = Field(default=None, gt=0)
+
+
+class Catalog(_Model):
+    """The whole catalog file."""
+
+    defaultLanguage: str = "en"
+    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
+    categories: list[Category] = Field(default_factory=list)
+    challenges: list[Challenge] = Field(default_factory=list)
+    voucherPools: list[VoucherPool] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+
+    def challenge(self, challenge_id: int) -> Challenge | None:
+        """The challenge with this id, if any."""
+        return next((c for c in self.challenges if c.id == challenge_id), None)

@@ -1,0 +1,107 @@
+"""Settings, read once from the environment and validated; a bad value fails with its name."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+from shared.errors import ConfigError
+
+
+def _require(env: dict[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise ConfigError(f"{name} is required but not set")
+    return value
+
+
+def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the functions read from their environment."""
+
+    project: str
+    images_bucket: str
+    default_language: str
+    # Signed URLs: validity, and which key signs them (a local PEM key, or IAM signBlob).
+    signed_url_ttl_seconds: int
+    signing_key_file: str | None
+    signer_email: str | None
+    storage_public_base_url: str
+    # How long catalog and statistics reads are reused in memory.
+    catalog_cache_seconds: int
+    stats_cache_seconds: int
+    # V1 partner messages are accepted within this many seconds of their time.
+    message_window_seconds: int
+    firestore_emulator_host: str | None
+    storage_emulator_host: str | None
+    auth_emulator_host: str | None
+    gigya_public_base_url: str
+    log_json: bool
+
+    @property
+    def uses_emulators(self) -> bool:
+        """True when Firestore is the local emulator."""
+        return self.firestore_emulator_host is not None
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Read and validate settings from `env` (the process environment by default)."""
+    env = dict(os.environ if env is None else env)
+    project = env.get("GOOGLE_CLOUD_PROJECT", "").strip() or env.get("GCLOUD_PROJECT", "").strip()
+    if not project:
+        raise ConfigError("GOOGLE_CLOUD_PROJECT is required but not set")
+    storage_emulator = env.get("STORAGE_EMULATOR_HOST", "").strip() or None
+    default_public = storage_emulator or "https://storage.googleapis.com"
+    ttl = _int(env, "SIGNED_URL_TTL_SECONDS", 6 * 3600, minimum=60)
+    if ttl > 7 * 24 * 3600:
+        raise ConfigError("SIGNED_URL_TTL_SECONDS must be at most 604800 (7 days, the V4 limit)")
+    return Settings(
+        project=project,
+        images_bucket=_require(env, "IMAGES_BUCKET"),
+        default_language=env.get("DEFAULT_LANGUAGE", "en").strip() or "en",
+        signed_url_ttl_seconds=ttl,
+        signing_key_file=env.get("SIGNING_KEY_FILE", "").strip() or None,
+        signer_email=env.get("SIGNER_EMAIL", "").strip() or None,
+        storage_public_base_url=(
+            env.get("STORAGE_PUBLIC_BASE_URL", "").strip() or default_public
+        ).rstrip("/"),
+        catalog_cache_seconds=_int(env, "CATALOG_CACHE_SECONDS", 60),
+        stats_cache_seconds=_int(env, "STATS_CACHE_SECONDS", 30),
+        message_window_seconds=_int(env, "MESSAGE_WINDOW_SECONDS", 300, minimum=1),
+        firestore_emulator_host=env.get("FIRESTORE_EMULATOR_HOST", "").strip() or None,
+        storage_emulator_host=storage_emulator,
+        auth_emulator_host=env.get("FIREBASE_AUTH_EMULATOR_HOST", "").strip() or None,
+        gigya_public_base_url=env.get("GIGYA_PUBLIC_BASE_URL", "").strip().rstrip("/"),
+        log_json=_bool(env, "LOG_JSON", True),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return load_settings()

@@ -1,0 +1,70 @@
+"""Integer enums as they travel on the wire (DOMAIN.md section 4)."""
+
+from enum import IntEnum
+
+
+class TriggerKind(IntEnum):
+    """What a trigger measures; sent as `triggerId`."""
+
+    EARNED_POINTS = 1
+    SUBSCRIBE_VOUCHERS_COUNT = 2
+    REDEEMED_POINTS = 3
+    REDEEMED_VOUCHERS_COUNT = 4
+    TOTAL_POINTS_BALANCE = 5
+    HIT_TIER = 6
+
+    @property
+    def is_cumulative(self) -> bool:
+        """Cumulative kinds add up transactions; state kinds take the latest value."""
+        return self <= TriggerKind.REDEEMED_VOUCHERS_COUNT
+
+
+class TriggerType(IntEnum):
+    """The family a trigger belongs to."""
+
+    VOUCHER = 1
+    POINTS = 2
+    TIER = 3
+
+
+class Operator(IntEnum):
+    """Joins an item to the next one in order; AND binds tighter than OR."""
+
+    AND = 1
+    OR = 2
+
+
+class RewardType(IntEnum):
+    """What a level's reward gives."""
+
+    POINTS = 1
+    VOUCHER = 2
+    BADGE = 3
+
+
+class DurationType(IntEnum):
+    """Unit of a prize's validity."""
+
+    DAYS = 1
+    MONTHS = 2
+    YEARS = 3
+
+
+class TransactionType(IntEnum):
+    """Kinds of ledger transactions."""
+
+    EARN_POINTS = 1
+    SUBSCRIBE_VOUCHER = 2
+    REDEEM_POINTS = 3
+    REDEEM_VOUCHER = 4
+    TIER_CHANGE = 5
+    ACTION = 6
+
+
+# The cumulative trigger kind each transaction type feeds (state kinds are handled apart).
+CUMULATIVE_KIND_OF: dict[TransactionType, TriggerKind] = {
+    TransactionType.EARN_POINTS: TriggerKind.EARNED_POINTS,
+    TransactionType.SUBSCRIBE_VOUCHER: TriggerKind.SUBSCRIBE_VOUCHERS_COUNT,
+    TransactionType.REDEEM_POINTS: TriggerKind.REDEEMED_POINTS,
+    TransactionType.REDEEM_VOUCHER: TriggerKind.REDEEMED_VOUCHERS_COUNT,
+}

@@ -1,0 +1,1 @@
+"""HTTP glue shared by the endpoint functions: parameters, envelopes, error mapping."""

@@ -1,0 +1,91 @@
+"""Case-insensitive request parameters parsed into pydantic models, errors naming the parameter."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from flask import Request
+from pydantic import BaseModel, ValidationError
+
+from shared.errors import InvalidArgumentError, MissingParameterError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def request_params(request: Request) -> dict[str, Any]:
+    """Query parameters, then form fields, then a JSON object body; later sources win."""
+    params: dict[str, Any] = {k: v for k, v in request.args.items()}
+    if request.form:
+        params.update(request.form.items())
+    raw = request.get_data(cache=True)
+    if raw and request.mimetype != "application/x-www-form-urlencoded":
+        try:
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidArgumentError("request body is not valid JSON", parameter="body") from None
+        if not isinstance(body, dict):
+            raise InvalidArgumentError("request body must be a JSON object", parameter="body")
+        params.update(body)
+    return params
+
+
+def _field_lookup(model: type[BaseModel]) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for name, info in model.model_fields.items():
+        lookup[name.lower()] = name
+        if info.alias:
+            lookup[info.alias.lower()] = name
+    return lookup
+
+
+def _describe(error: Mapping[str, Any], names: Mapping[str, str]) -> tuple[str, str, bool]:
+    loc = error.get("loc") or ("body",)
+    field = str(loc[0])
+    param = names.get(field, field)
+    kind = str(error.get("type", ""))
+    message = str(error.get("msg", "is invalid"))
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return param, f"{param} is required", True
+    if kind == "extra_forbidden":
+        return param, f"{param} is not a known parameter", False
+    if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
+        bounds = {
+            "greater_than_equal": f"at least {ctx.get('ge')}",
+            "greater_than": f"greater than {ctx.get('gt')}",
+            "less_than_equal": f"at most {ctx.get('le')}",
+            "less_than": f"less than {ctx.get('lt')}",
+        }
+        return param, f"{param} must be {bounds[kind]}", False
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return param, f"{param} must be an integer", False
+    if kind in {"bool_parsing", "bool_type"}:
+        return param, f"{param} must be true or false", False
+    if kind in {"enum", "literal_error"}:
+        expected = ctx.get("expected", "")
+        return param, f"{param} must be one of {expected}", False
+    if kind in {"string_type", "string_too_short", "string_too_long"}:
+        return param, f"{param} {message[0].lower()}{message[1:]}", False
+    if kind.startswith("value_error"):
+        return param, f"{param}: {ctx.get('error', message)}", False
+    return param, f"{param}: {message}", False
+
+
+def parse_params(model: type[M], params: Mapping[str, Any]) -> M:
+    """Validate `params` (names matched case-insensitively) into `model`."""
+    lookup = _field_lookup(model)
+    canonical: dict[str, Any] = {}
+    for key, value in params.items():
+        name = lookup.get(str(key).lower())
+        if name is not None:
+            canonical[name] = value
+    try:
+        return model.model_validate(canonical)
+    except ValidationError as exc:
+        names = {name: info.alias or name for name, info in model.model_fields.items()}
+        first = exc.errors()[0]
+        param, message, missing = _describe(first, names)
+        error_type = MissingParameterError if missing else InvalidArgumentError
+        raise error_type(message, parameter=param) from None

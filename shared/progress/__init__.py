@@ -1,0 +1,1 @@
+"""Pure progress math: operators, amounts, level evaluation. No I/O here."""

@@ -1,0 +1,1 @@
+"""Firestore I/O. Every function takes its client as the first argument."""
