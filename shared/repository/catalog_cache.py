@@ -1,0 +1,68 @@
+"""The catalog held in memory for CATALOG_CACHE_SECONDS: it changes rarely and every request needs it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from shared.catalog.models import Catalog, Challenge
+from shared.config import get_settings
+from shared.enums import TriggerKind
+from shared.repository.catalog_repo import load_catalog
+
+if TYPE_CHECKING:
+    from google.cloud import firestore
+
+
+@dataclass(frozen=True)
+class CatalogView:
+    """A loaded catalog with the indexes the engine and the read API use."""
+
+    catalog: Catalog
+    by_id: dict[int, Challenge] = field(default_factory=dict)
+    by_kind: dict[TriggerKind, list[Challenge]] = field(default_factory=dict)
+    children: dict[int, list[Challenge]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, catalog: Catalog) -> CatalogView:
+        """Index `catalog` by id, by trigger kind and by parent."""
+        by_kind: dict[TriggerKind, list[Challenge]] = {}
+        children: dict[int, list[Challenge]] = {}
+        for challenge in catalog.challenges:
+            for kind in challenge.trigger_kinds:
+                by_kind.setdefault(kind, []).append(challenge)
+            if challenge.parentChallengeId is not None:
+                children.setdefault(challenge.parentChallengeId, []).append(challenge)
+        return cls(
+            catalog=catalog,
+            by_id={c.id: c for c in catalog.challenges},
+            by_kind=by_kind,
+            children=children,
+        )
+
+
+_lock = threading.Lock()
+_cached: tuple[float, CatalogView] | None = None
+
+
+def get_catalog(db: firestore.Client, max_age: float | None = None) -> CatalogView:
+    """The catalog, read from Firestore at most once per `max_age` seconds (the setting by default)."""
+    global _cached
+    age = get_settings().catalog_cache_seconds if max_age is None else max_age
+    now = time.monotonic()
+    with _lock:
+        if _cached is not None and now - _cached[0] < age:
+            return _cached[1]
+    view = CatalogView.build(load_catalog(db))
+    with _lock:
+        _cached = (time.monotonic(), view)
+    return view
+
+
+def reset_cache() -> None:
+    """Forget the cached catalog."""
+    global _cached
+    with _lock:
+        _cached = None
