@@ -37,7 +37,7 @@ def emulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulators]:
 
 
 @pytest.fixture
-def db(emulators: Emulators):  # noqa: ANN201 - google.cloud.firestore.Client
+def db(emulators: Emulators):
     """A Firestore client on an emptied emulator database."""
     from google.cloud import firestore
 

@@ -1,11 +1,18 @@
-"""Pydantic models of the catalog (DOMAIN.md section 5), as operators write it and Firestore holds it."""
+"""Pydantic models of the catalog (DOMAIN.md section 5), as written by operators and stored."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from shared.enums import DurationType, Operator, RewardType, TriggerKind, TriggerType
 
@@ -74,16 +81,29 @@ class Reward(_Model):
     duration: int = Field(default=0, ge=0)
     durationType: DurationType = DurationType.DAYS
 
-    @model_validator(mode="after")
-    def _points_are_a_number(self) -> Reward:
-        if self.rewardType is RewardType.POINTS:
+    @field_validator("rewardValue", mode="before")
+    @classmethod
+    def _number_as_text(cls, value: object) -> object:
+        # Operators naturally write a points amount as a JSON number.
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            return str(int(value)) if value.is_integer() else str(value)
+        return value
+
+    @field_validator("rewardValue")
+    @classmethod
+    def _points_are_a_number(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("rewardType") is RewardType.POINTS:
             try:
-                amount = float(self.rewardValue)
+                amount = float(value)
             except ValueError:
-                raise ValueError("rewardValue of a points reward must be a number") from None
-            if amount <= 0:
-                raise ValueError("rewardValue of a points reward must be greater than 0")
-        return self
+                raise ValueError("must be a number for a points reward") from None
+            if not amount > 0:
+                raise ValueError("must be greater than 0 for a points reward")
+        return value
 
 
 class Level(_Model):
@@ -123,7 +143,8 @@ class Challenge(_Model):
     parentChallengeId: int | None = None
     # A path relative to the catalog file; stored in the bucket under `challenges/<id>/`.
     image: str | None = None
-    # Points and voucher challenges are read with GetDetailsById, badge ones with GetBadgeDetailsById.
+    # Points and voucher challenges are read with GetDetailsById,
+    # badge ones with GetBadgeDetailsById.
     rewardType: RewardType
     # Gigya-compatible fields.
     gigyaChallengeId: str | None = None
@@ -135,11 +156,13 @@ class Challenge(_Model):
     def _utc(cls, value: datetime) -> datetime:
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
-    @model_validator(mode="after")
-    def _window(self) -> Challenge:
-        if self.endDate <= self.startDate:
-            raise ValueError("endDate must be after startDate")
-        return self
+    @field_validator("endDate")
+    @classmethod
+    def _after_start(cls, value: datetime, info: ValidationInfo) -> datetime:
+        start = info.data.get("startDate")
+        if start is not None and value <= start:
+            raise ValueError("must be after startDate")
+        return value
 
     @property
     def trigger_kinds(self) -> set[TriggerKind]:
@@ -155,6 +178,27 @@ class Challenge(_Model):
         if not self.image:
             return None
         return f"challenges/{self.id}/{self.image.rsplit('/', 1)[-1]}"
+
+    def badge_object(self, level_index: int, locked: bool = False) -> str | None:
+        """The bucket object name of a level's badge (or locked badge) image."""
+        level = self.levels[level_index]
+        image = level.lockedBadgeImage if locked else level.badgeImage
+        if not image:
+            return None
+        kind = "locked" if locked else "badge"
+        return f"challenges/{self.id}/levels/{level_index}/{kind}-{image.rsplit('/', 1)[-1]}"
+
+    def image_files(self) -> list[tuple[str, str]]:
+        """Every image this challenge references, as (path in the catalog, bucket object name)."""
+        files: list[tuple[str, str]] = []
+        if self.image:
+            files.append((self.image, f"challenges/{self.id}/{self.image.rsplit('/', 1)[-1]}"))
+        for index, level in enumerate(self.levels):
+            for image, locked in ((level.badgeImage, False), (level.lockedBadgeImage, True)):
+                name = self.badge_object(index, locked)
+                if image and name:
+                    files.append((image, name))
+        return files
 
 
 class Category(_Model):

@@ -25,7 +25,12 @@ def _json(body: Any, status: int) -> Response:
 def integration_success(result: Any) -> Response:
     """A V1/V2 success envelope."""
     return _json(
-        {"result": result, "message": SUCCESS_MESSAGE, "statusCode": 1, "statusName": "Successfully"},
+        {
+            "result": result,
+            "message": SUCCESS_MESSAGE,
+            "statusCode": 1,
+            "statusName": "Successfully",
+        },
         200,
     )
 

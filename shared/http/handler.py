@@ -84,7 +84,7 @@ def integration_endpoint(
     methods: tuple[str, ...],
     authenticator: Authenticator | None = None,
 ) -> Callable[[Callable[[IntegrationRequest], Any]], Callable[[Request], Response]]:
-    """Make `body(IntegrationRequest) -> result` an HTTP function answering in the V1/V2 envelope."""
+    """Make `body(IntegrationRequest) -> result` an HTTP function answering V1/V2 envelopes."""
 
     def decorate(body: Callable[[IntegrationRequest], Any]) -> Callable[[Request], Response]:
         @functools.wraps(body)
@@ -108,7 +108,7 @@ def integration_endpoint(
                     params=request_params(request),
                 )
                 return integration_success(body(ctx))
-            except Exception as exc:  # noqa: BLE001 - every failure must leave as an envelope
+            except Exception as exc:
                 error = map_exception(exc)
                 if isinstance(error, InternalError | UnavailableError):
                     log.exception("request failed", extra={"fields": {"path": request.path}})

@@ -1,4 +1,4 @@
-"""The catalog held in memory for CATALOG_CACHE_SECONDS: it changes rarely and every request needs it."""
+"""The catalog, held in memory for CATALOG_CACHE_SECONDS: it changes rarely, every request reads it."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ _cached: tuple[float, CatalogView] | None = None
 
 
 def get_catalog(db: firestore.Client, max_age: float | None = None) -> CatalogView:
-    """The catalog, read from Firestore at most once per `max_age` seconds (the setting by default)."""
+    """The catalog, read at most once per `max_age` seconds (CATALOG_CACHE_SECONDS by default)."""
     global _cached
     age = get_settings().catalog_cache_seconds if max_age is None else max_age
     now = time.monotonic()

@@ -26,7 +26,9 @@ def save_catalog(db: firestore.Client, catalog: Catalog) -> dict[str, int]:
     """
     writes: list[tuple[str, dict[str, Any], bool]] = []
     for category in catalog.categories:
-        writes.append((f"{paths.CATEGORIES}/{category.id}", category.model_dump(mode="json"), False))
+        writes.append(
+            (f"{paths.CATEGORIES}/{category.id}", category.model_dump(mode="json"), False)
+        )
     for challenge in catalog.challenges:
         data = challenge.model_dump(mode="json")
         data["imageObject"] = challenge.image_object()
@@ -68,10 +70,12 @@ def _existing_codes(db: firestore.Client, catalog: Catalog) -> set[tuple[str, st
 
 
 def load_catalog(db: firestore.Client) -> Catalog:
-    """Read the whole catalog (metadata, categories, challenges) in parallel queries."""
+    """Read the whole catalog: metadata, categories and challenges."""
     meta_snap = db.document(META_DOC).get()
     meta = meta_snap.to_dict() or {}
-    categories = [Category.model_validate(s.to_dict()) for s in db.collection(paths.CATEGORIES).stream()]
+    categories = [
+        Category.model_validate(s.to_dict()) for s in db.collection(paths.CATEGORIES).stream()
+    ]
     challenges = []
     for snap in db.collection(paths.CHALLENGES).stream():
         data = snap.to_dict() or {}
