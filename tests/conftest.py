@@ -1,4 +1,4 @@
-"""Test session: real Firestore and GCS emulators on free ports, started once, stopped at the end."""
+"""Test session: real Firestore and GCS emulators on free ports, started once, then stopped."""
 
 from __future__ import annotations
 

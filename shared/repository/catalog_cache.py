@@ -1,4 +1,4 @@
-"""The catalog, held in memory for CATALOG_CACHE_SECONDS: it changes rarely, every request reads it."""
+"""The catalog held in memory for CATALOG_CACHE_SECONDS: it changes rarely, requests read it."""
 
 from __future__ import annotations
 
