@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 from shared.config import get_settings
 
 if TYPE_CHECKING:
-    from google.cloud import firestore, storage
+    from google.cloud.firestore import Client as FirestoreClient
+    from google.cloud.storage import Client as StorageClient
 
 
 @lru_cache(maxsize=1)
-def firestore_client() -> firestore.Client:
+def firestore_client() -> FirestoreClient:
     """The process's Firestore client (the emulator when FIRESTORE_EMULATOR_HOST is set)."""
     from google.cloud import firestore
 
@@ -20,7 +21,7 @@ def firestore_client() -> firestore.Client:
 
 
 @lru_cache(maxsize=1)
-def storage_client() -> storage.Client:
+def storage_client() -> StorageClient:
     """The process's Cloud Storage client (the emulator when STORAGE_EMULATOR_HOST is set)."""
     from google.auth.credentials import AnonymousCredentials
     from google.cloud import storage
