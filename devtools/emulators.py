@@ -39,7 +39,7 @@ def _wait_http(url: str, process: subprocess.Popen[bytes], log: Path, timeout: f
     raise RuntimeError(f"emulator did not answer at {url} within {timeout}s; see {log}")
 
 
-def _descendants(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
     """Every process below `pid` (the gcloud wrapper runs Java in a session of its own)."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -64,7 +64,7 @@ def _signal_all(pids: list[int], sig: int) -> None:
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    pids = [*_descendants(process.pid), process.pid]
+    pids = [*descendants(process.pid), process.pid]
     _signal_all(pids, signal.SIGTERM)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):

@@ -1,0 +1,1 @@
+"""Benchmarks printed by `make bench`: round trips, signatures, latency, throughput, cold starts."""

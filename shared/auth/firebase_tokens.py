@@ -1,0 +1,96 @@
+"""V2 callers: Firebase ID tokens verified by firebase-admin; the user is `phone_number`, else uid.
+
+With FIREBASE_AUTH_EMULATOR_HOST set, firebase-admin accepts the Auth emulator's unsigned tokens
+without contacting the emulator (it decodes them locally), but it then checks neither signature
+nor expiry; this module checks expiry itself, and refuses emulator mode unless the Firestore
+emulator is in use too, so that a stray variable in production cannot open the door.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from shared.config import get_settings
+from shared.errors import ConfigError, UnauthenticatedError, UnavailableError
+
+# Tolerates a phone whose clock runs a little ahead when the token's iat is checked.
+CLOCK_SKEW_SECONDS = 10
+
+_lock = threading.Lock()
+
+
+def _app(project: str) -> Any:
+    import firebase_admin
+
+    # Named per project so that a changed setting (tests) gets an app of its own.
+    name = f"challenges-{project}"
+    with _lock:
+        try:
+            return firebase_admin.get_app(name)
+        except ValueError:
+            return firebase_admin.initialize_app(options={"projectId": project}, name=name)
+
+
+def bearer_token(header: str | None) -> str:
+    """The token of an `Authorization: Bearer <token>` header."""
+    if not header or not header.strip():
+        raise UnauthenticatedError(
+            "Authorization header is missing; send Authorization: Bearer <Firebase ID token>",
+            parameter="Authorization",
+        )
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise UnauthenticatedError(
+            "Authorization header must be 'Bearer <Firebase ID token>'", parameter="Authorization"
+        )
+    return token.strip()
+
+
+def user_of(claims: dict[str, Any]) -> str:
+    """The user a verified token speaks for: its phone number, else its uid."""
+    phone = claims.get("phone_number")
+    if isinstance(phone, str) and phone:
+        return phone
+    uid = claims.get("uid") or claims.get("sub")
+    if not isinstance(uid, str) or not uid:
+        raise UnauthenticatedError("the ID token names no user", parameter="Authorization")
+    return uid
+
+
+def verify(token: str, now: float | None = None) -> dict[str, Any]:
+    """The verified claims of a Firebase ID token; 401 when it is garbled, expired or foreign."""
+    from firebase_admin import auth
+
+    settings = get_settings()
+    emulated = settings.auth_emulator_host is not None
+    if emulated and not settings.uses_emulators:
+        raise ConfigError(
+            "FIREBASE_AUTH_EMULATOR_HOST is set but FIRESTORE_EMULATOR_HOST is not: emulator ID "
+            "tokens are unsigned and are accepted only with the local emulators"
+        )
+    try:
+        claims: dict[str, Any] = auth.verify_id_token(
+            token, app=_app(settings.project), clock_skew_seconds=CLOCK_SKEW_SECONDS
+        )
+    except auth.ExpiredIdTokenError:
+        raise UnauthenticatedError("the ID token has expired", parameter="Authorization") from None
+    except auth.RevokedIdTokenError:
+        raise UnauthenticatedError("the ID token was revoked", parameter="Authorization") from None
+    except auth.CertificateFetchError:
+        raise UnavailableError("could not fetch the keys that verify ID tokens") from None
+    except (auth.InvalidIdTokenError, ValueError):
+        # firebase-admin's messages can quote the token; they are not passed on.
+        raise UnauthenticatedError(
+            "the ID token is not a valid Firebase ID token for this project",
+            parameter="Authorization",
+        ) from None
+    # Checked whatever the mode: in emulator mode firebase-admin checks no expiry at all.
+    expires = claims.get("exp")
+    moment = time.time() if now is None else now
+    if isinstance(expires, bool) or not isinstance(expires, int | float):
+        raise UnauthenticatedError("the ID token has no expiry", parameter="Authorization")
+    if expires + CLOCK_SKEW_SECONDS <= moment:
+        raise UnauthenticatedError("the ID token has expired", parameter="Authorization")
+    return claims

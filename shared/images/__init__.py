@@ -1,0 +1,1 @@
+"""Challenge and badge images: V4 signed URLs for objects of the images bucket."""

@@ -1,0 +1,104 @@
+"""V2 ID tokens through firebase-admin in emulator mode, offline (no Auth emulator runs here)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from devtools.auth_tools import emulator_id_token
+from shared.auth import firebase_tokens
+from shared.config import get_settings
+from shared.errors import ConfigError, UnauthenticatedError
+
+PROJECT = "demo-tokens"
+
+
+@pytest.fixture(autouse=True)
+def emulator_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", PROJECT)
+    monkeypatch.setenv("IMAGES_BUCKET", "images")
+    # Nothing listens on these: verification must not need the emulators to answer.
+    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", "127.0.0.1:1")
+    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:1")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_phone_token_names_the_phone_number() -> None:
+    claims = firebase_tokens.verify(emulator_id_token("+201000000001", "uid-1", PROJECT))
+    assert firebase_tokens.user_of(claims) == "+201000000001"
+    assert claims["uid"] == "uid-1"
+
+
+def test_token_without_phone_names_the_uid() -> None:
+    claims = firebase_tokens.verify(emulator_id_token(None, "uid-2", PROJECT))
+    assert firebase_tokens.user_of(claims) == "uid-2"
+
+
+def test_expired_token_is_refused_even_though_the_emulator_mode_skips_checks() -> None:
+    token = emulator_id_token("+20100", "u", PROJECT, now=time.time() - 7200)
+    with pytest.raises(UnauthenticatedError, match="expired"):
+        firebase_tokens.verify(token)
+
+
+def test_token_of_another_project_is_refused() -> None:
+    with pytest.raises(UnauthenticatedError, match="not a valid Firebase ID token"):
+        firebase_tokens.verify(emulator_id_token("+20100", "u", "someone-else"))
+
+
+@pytest.mark.parametrize("token", ["garbage", "a.b.c", "x" * 40, "eyJhbGciOiJub25lIn0.e30."])
+def test_garbled_tokens_are_refused_without_echoing_them(token: str) -> None:
+    with pytest.raises(UnauthenticatedError) as caught:
+        firebase_tokens.verify(token)
+    assert token not in caught.value.message
+
+
+def test_token_without_expiry_is_refused() -> None:
+    token = emulator_id_token("+20100", "u", PROJECT)
+    header, payload, _ = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    del claims["exp"]
+    body = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    with pytest.raises(UnauthenticatedError, match="no expiry"):
+        firebase_tokens.verify(f"{header}.{body}.")
+
+
+def test_emulator_tokens_are_refused_outside_the_emulators(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FIRESTORE_EMULATOR_HOST")
+    get_settings.cache_clear()
+    with pytest.raises(ConfigError, match="FIREBASE_AUTH_EMULATOR_HOST"):
+        firebase_tokens.verify(emulator_id_token("+20100", "u", PROJECT))
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        (None, "missing"),
+        ("", "missing"),
+        ("Basic abc", "Bearer"),
+        ("Bearer", "Bearer"),
+        ("Bearer   ", "Bearer"),
+    ],
+)
+def test_authorization_header_shape(header: str | None, reason: str) -> None:
+    with pytest.raises(UnauthenticatedError, match=reason):
+        firebase_tokens.bearer_token(header)
+
+
+def test_bearer_scheme_is_case_insensitive() -> None:
+    assert firebase_tokens.bearer_token("bearer tok") == "tok"
+
+
+def test_unsigned_tokens_are_refused_when_not_in_emulator_mode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("FIREBASE_AUTH_EMULATOR_HOST")
+    get_settings.cache_clear()
+    # Refused on its header (no key id, alg none) before any certificate is fetched.
+    with pytest.raises(UnauthenticatedError, match="not a valid Firebase ID token"):
+        firebase_tokens.verify(emulator_id_token("+20100", "u", PROJECT))
