@@ -27,4 +27,5 @@ _CACHED_MODULES: tuple[str, ...] = (
     "shared.repository.catalog_cache",
     "shared.images.signed_urls",
     "shared.auth.partners",
+    "shared.repository.stats_cache",
 )

@@ -1,0 +1,1 @@
+"""The V1/V2 read API: request and response models, views, listing, OpenAPI."""

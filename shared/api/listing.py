@@ -1,0 +1,88 @@
+"""The challenge list's rules, pure: exclusions, category filter, name search, sort, pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from shared.api.models import OrderField
+from shared.api.views import ViewContext, ends_after
+from shared.catalog.models import Challenge
+from shared.progress.evaluation import challenge_progress
+from shared.progress.state import ProgressState
+
+T = TypeVar("T")
+
+
+def is_listed(challenge: Challenge, state: ProgressState | None, now: datetime) -> bool:
+    """DOMAIN.md section 6's exclusions; upcoming challenges stay listed."""
+    if not challenge.visible:
+        return False
+    if state is not None and challenge.limited and state.claimed_count > 0:
+        return False
+    ended = challenge.endDate < now
+    return not ended or bool(state is not None and state.unclaimed)
+
+
+def matches_search(challenge: Challenge, search: str | None) -> bool:
+    """True when `search` is a case-insensitive substring of the name in any language."""
+    if not search:
+        return True
+    needle = search.strip().casefold()
+    return any(needle in text.casefold() for text in challenge.name.values())
+
+
+def _sort_key(
+    order: OrderField, states: Mapping[int, ProgressState], ctx: ViewContext
+) -> Callable[[Challenge], Any]:
+    empty = ProgressState()
+    keys: dict[OrderField, Callable[[Challenge], Any]] = {
+        OrderField.ID: lambda c: c.id,
+        OrderField.NAME: lambda c: (ctx.text(c.name) or "").casefold(),
+        OrderField.START_DATE: lambda c: c.startDate,
+        OrderField.END_DATE: lambda c: c.endDate,
+        OrderField.PEOPLE_FINISHED: lambda c: int(ctx.people_finished.get(c.id, 0)),
+        OrderField.ENDS_AFTER: lambda c: ends_after(c.endDate, ctx.now),
+        OrderField.PROGRESS: lambda c: challenge_progress(c, states.get(c.id) or empty),
+    }
+    return keys[order]
+
+
+def sort_challenges(
+    challenges: Sequence[Challenge],
+    order: OrderField,
+    ascending: bool,
+    states: Mapping[int, ProgressState],
+    ctx: ViewContext,
+) -> list[Challenge]:
+    """Sorted by `order`; ties always by id ascending (Python's sort is stable, reversed too)."""
+    by_id = sorted(challenges, key=lambda c: c.id)
+    return sorted(by_id, key=_sort_key(order, states, ctx), reverse=not ascending)
+
+
+def paginate(items: Sequence[T], page: int, per_page: int) -> list[T]:
+    """Items of page `page` (from 1); a page past the end is empty."""
+    start = (page - 1) * per_page
+    return list(items[start : start + per_page])
+
+
+def select_challenges(
+    challenges: Sequence[Challenge],
+    states: Mapping[int, ProgressState],
+    ctx: ViewContext,
+    *,
+    category_id: int | None,
+    search: str | None,
+    order: OrderField,
+    ascending: bool,
+) -> list[Challenge]:
+    """Every challenge the user's list shows, filtered and sorted (not yet paginated)."""
+    chosen = [
+        c
+        for c in challenges
+        if is_listed(c, states.get(c.id), ctx.now)
+        and (category_id is None or c.categoryId == category_id)
+        and matches_search(c, search)
+    ]
+    return sort_challenges(chosen, order, ascending, states, ctx)

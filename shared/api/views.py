@@ -1,0 +1,252 @@
+"""Pure views: a challenge and the user's progress state as the seeds' response objects."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.api.models import (
+    CategoryInfo,
+    ChallengeDetails,
+    ChallengeListItem,
+    ClaimedMilestone,
+    GroupProgressInfo,
+    LockedEvent,
+    MilestonePrizes,
+    PrizeInfo,
+    RewardInfo,
+    TriggerProgressInfo,
+)
+from shared.catalog.models import Category, Challenge, localize
+from shared.enums import RewardType
+from shared.progress.evaluation import current_level, evaluate_current
+from shared.progress.state import ProgressState
+
+_DAY_SECONDS = 86_400
+
+
+def _no_image(_: Challenge) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class ViewContext:
+    """What every view needs besides the challenge: language, time, statistics, images."""
+
+    language: str
+    default_language: str
+    now: datetime
+    categories: Mapping[int, Category] = field(default_factory=dict)
+    people_finished: Mapping[int, int] = field(default_factory=dict)
+    image_url: Callable[[Challenge], str | None] = _no_image
+
+    def text(self, texts: Mapping[str, str] | str | None) -> str | None:
+        """A localized text in the request's language, with the catalog's fallback."""
+        if texts is None or isinstance(texts, str):
+            return texts
+        return localize(dict(texts), self.language, self.default_language)
+
+
+def ends_after(end: datetime, now: datetime) -> int:
+    """Whole days left until `end`, rounded up, never negative."""
+    seconds = (end - now).total_seconds()
+    return max(0, math.ceil(seconds / _DAY_SECONDS))
+
+
+def is_locked(challenge: Challenge, states: Mapping[int, ProgressState]) -> bool:
+    """True while the challenge has a parent the user has not achieved."""
+    parent = challenge.parentChallengeId
+    if parent is None:
+        return False
+    state = states.get(parent)
+    return state is None or state.achieved_at is None
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str):
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    raise ValueError(f"not a date: {value!r}")
+
+
+def _prize_value(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def prize_info(raw: Mapping[str, Any], ctx: ViewContext) -> PrizeInfo:
+    """One stored prize (`{rewardType, value, description, expirationDate, ...}`) for the wire."""
+    return PrizeInfo(
+        value=_prize_value(raw.get("value")),
+        expirationDate=_as_datetime(raw.get("expirationDate")),
+        description=ctx.text(raw.get("description")),
+        rewardType=RewardType(int(raw.get("rewardType", RewardType.POINTS))),
+    )
+
+
+def _created_key(entry: Mapping[str, Any]) -> tuple[float, int]:
+    created = _as_datetime(entry.get("createdAt"))
+    return (created.timestamp() if created else 0.0, int(entry.get("milestoneId", 0)))
+
+
+def unclaimed_prizes(user_id: str, state: ProgressState, ctx: ViewContext) -> list[MilestonePrizes]:
+    """The user's unclaimed milestones in this challenge, oldest first."""
+    entries = [e for e in state.unclaimed.values() if isinstance(e, Mapping)]
+    return [
+        MilestonePrizes(
+            userId=user_id,
+            milestoneId=int(entry["milestoneId"]),
+            prizes=[prize_info(p, ctx) for p in entry.get("prizes") or []],
+        )
+        for entry in sorted(entries, key=_created_key)
+    ]
+
+
+def group_progress(
+    challenge: Challenge, state: ProgressState, ctx: ViewContext
+) -> list[GroupProgressInfo]:
+    """Groups and triggers of the user's current level with `actionLeft` and `progress`."""
+    level = evaluate_current(challenge, state)
+    return [
+        GroupProgressInfo(
+            groupId=g.group.groupId,
+            groupOrder=g.group.groupOrder,
+            operator=g.group.operator,
+            triggersProgress=[
+                TriggerProgressInfo(
+                    triggerId=t.trigger.triggerId,
+                    triggerType=t.trigger.triggerType,
+                    triggerName=ctx.text(t.trigger.name),
+                    triggerOrder=t.trigger.order,
+                    operator=t.trigger.operator,
+                    triggerFrequency=float(t.trigger.triggerFrequency),
+                    actionLeft=t.action_left,
+                    progress=t.progress,
+                )
+                for t in g.triggers
+            ],
+        )
+        for g in level.groups
+    ]
+
+
+def category_info(challenge: Challenge, ctx: ViewContext) -> CategoryInfo | None:
+    """The challenge's category, localized; None when the catalog lacks it."""
+    category = ctx.categories.get(challenge.categoryId)
+    if category is None:
+        return None
+    return CategoryInfo(id=category.id, name=ctx.text(category.name))
+
+
+def list_item(
+    challenge: Challenge,
+    user_id: str,
+    states: Mapping[int, ProgressState],
+    ctx: ViewContext,
+) -> ChallengeListItem:
+    """One entry of GetProgressChallengesInfoForUser."""
+    state = states.get(challenge.id) or ProgressState()
+    return ChallengeListItem(
+        id=challenge.id,
+        name=ctx.text(challenge.name),
+        description=ctx.text(challenge.description),
+        startDate=challenge.startDate,
+        endDate=challenge.endDate,
+        peopleFinished=int(ctx.people_finished.get(challenge.id, 0)),
+        endsAfter=ends_after(challenge.endDate, ctx.now),
+        isLocked=is_locked(challenge, states),
+        visible=challenge.visible,
+        category=category_info(challenge, ctx),
+        image=ctx.image_url(challenge),
+        prizes=unclaimed_prizes(user_id, state, ctx),
+        groupProgress=group_progress(challenge, state, ctx),
+    )
+
+
+def locked_event(parent: Challenge, ctx: ViewContext) -> LockedEvent:
+    """The parent challenge a locked challenge waits for."""
+    return LockedEvent(
+        id=parent.id,
+        name=ctx.text(parent.name),
+        description=ctx.text(parent.description),
+        startDate=parent.startDate,
+        endDate=parent.endDate,
+        image=ctx.image_url(parent),
+    )
+
+
+def rewards(challenge: Challenge, state: ProgressState, ctx: ViewContext) -> list[RewardInfo]:
+    """The rewards of the level the user is working on (the last one once won)."""
+    level = current_level(challenge, state)
+    return [
+        RewardInfo(
+            challengeId=challenge.id,
+            rewardId=r.rewardId,
+            rewardName=ctx.text(r.name),
+            rewardValue=r.rewardValue,
+            rewardType=r.rewardType,
+            duration=r.duration,
+            durationType=r.durationType,
+            # The catalog keeps no creation time per reward; the challenge's start stands in.
+            dateCreated=challenge.startDate,
+            id=r.rewardId,
+        )
+        for r in level.rewards
+    ]
+
+
+def details(
+    challenge: Challenge,
+    parent: Challenge | None,
+    user_id: str,
+    states: Mapping[int, ProgressState],
+    ctx: ViewContext,
+) -> ChallengeDetails:
+    """GetDetailsById / GetBadgeDetailsById: the list entry plus `lockedEvent` and `rewards`."""
+    item = list_item(challenge, user_id, states, ctx)
+    state = states.get(challenge.id) or ProgressState()
+    locked = item.isLocked
+    return ChallengeDetails(
+        id=item.id,
+        name=item.name,
+        description=item.description,
+        startDate=item.startDate,
+        endDate=item.endDate,
+        peopleFinished=item.peopleFinished,
+        endsAfter=item.endsAfter,
+        isLocked=locked,
+        lockedEvent=locked_event(parent, ctx) if locked and parent is not None else None,
+        category=item.category,
+        image=item.image,
+        prizes=item.prizes,
+        groupProgress=item.groupProgress,
+        rewards=rewards(challenge, state, ctx),
+    )
+
+
+def claimed_milestone(
+    doc: Mapping[str, Any], challenge: Challenge | None, ctx: ViewContext
+) -> ClaimedMilestone:
+    """A stored claim (or claimed milestone) as ClaimPrize and GetPrizesHistory return it."""
+    claimed_at = _as_datetime(doc.get("claimedAt")) or ctx.now
+    return ClaimedMilestone(
+        userId=str(doc["userId"]),
+        milestoneId=int(doc["milestoneId"]),
+        challengeId=int(doc["challengeId"]),
+        challengeName=ctx.text(challenge.name) if challenge else None,
+        # Stored levels count from 0; people count from 1.
+        level=int(doc.get("level", 0)) + 1,
+        createdAt=_as_datetime(doc.get("createdAt")),
+        claimedAt=claimed_at,
+        prizes=[prize_info(p, ctx) for p in doc.get("prizes") or []],
+    )

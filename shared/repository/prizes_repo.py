@@ -1,0 +1,93 @@
+"""Claiming milestones and reading the user's prize history.
+
+A claim is one batch: `create()` of `users/{u}/claims/{milestoneId}` (the lock: a second claim,
+concurrent or later, fails it), the milestone marked claimed, and the progress document's
+`unclaimed.{milestoneId}` removed with `claimedCount` incremented, so the count moves once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from google.api_core import exceptions as gexc
+
+from shared.errors import ConflictError, NotFoundError
+from shared.repository import paths
+
+if TYPE_CHECKING:
+    from google.cloud import firestore
+
+_CLAIMED_FIELDS = ("milestoneId", "userId", "challengeId", "cycle", "level", "createdAt", "prizes")
+
+
+def claims_collection(user_id: str) -> str:
+    """The user's claims: one document per claimed milestone, the prize history."""
+    return f"{paths.user_doc(user_id)}/claims"
+
+
+def claim_doc(user_id: str, milestone: int) -> str:
+    """The claim of one milestone."""
+    return f"{claims_collection(user_id)}/{milestone}"
+
+
+def claim_milestone(
+    db: firestore.Client, user_id: str, milestone: int, now: datetime
+) -> dict[str, Any]:
+    """Claim a milestone once; claiming again returns the first claim unchanged."""
+    from google.cloud import firestore as fs
+
+    milestone_ref = db.document(paths.milestone_doc(user_id, milestone))
+    claim_ref = db.document(claim_doc(user_id, milestone))
+    snaps = {snap.reference.path: snap for snap in db.get_all([milestone_ref, claim_ref])}
+    claim_snap = snaps.get(claim_ref.path)
+    if claim_snap is not None and claim_snap.exists:
+        return claim_snap.to_dict() or {}
+    milestone_snap = snaps.get(milestone_ref.path)
+    if milestone_snap is None or not milestone_snap.exists:
+        raise NotFoundError(
+            f"MilestoneId {milestone} does not exist for this user", parameter="MilestoneId"
+        )
+    data = milestone_snap.to_dict() or {}
+    if data.get("issued") is False:
+        raise ConflictError(
+            f"MilestoneId {milestone}: its prizes are still being issued; retry shortly",
+            parameter="MilestoneId",
+        )
+    record = {name: data.get(name) for name in _CLAIMED_FIELDS}
+    record.update(milestoneId=milestone, userId=user_id, claimedAt=now)
+    progress_ref = db.document(paths.progress_doc(user_id, int(data["challengeId"])))
+    batch = db.batch()
+    batch.create(claim_ref, record)
+    batch.update(milestone_ref, {"claimed": True, "claimedAt": now})
+    batch.set(
+        progress_ref,
+        {"unclaimed": {str(milestone): fs.DELETE_FIELD}, "claimedCount": fs.Increment(1)},
+        merge=True,
+    )
+    try:
+        batch.commit()
+    except gexc.AlreadyExists:
+        # A concurrent claim won the create; its record is the answer.
+        return claim_ref.get().to_dict() or {}
+    return record
+
+
+def prizes_history(
+    db: firestore.Client, user_id: str, page: int, per_page: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the user's claims, newest first, and how many there are."""
+    from google.cloud import firestore as fs
+
+    collection = db.collection(claims_collection(user_id))
+    count_result = collection.count().get()
+    total = int(count_result[0][0].value)
+    offset = (page - 1) * per_page
+    if offset >= total:
+        return [], total
+    query = (
+        collection.order_by("claimedAt", direction=fs.Query.DESCENDING)
+        .offset(offset)
+        .limit(per_page)
+    )
+    return [snap.to_dict() or {} for snap in query.stream()], total

@@ -1,0 +1,47 @@
+"""`peopleFinished` per challenge, counted in sharded documents so no one document runs hot."""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING
+
+from google.cloud import firestore as _firestore
+
+from shared.repository import paths
+
+if TYPE_CHECKING:
+    from google.cloud import firestore
+
+
+def shard_path(challenge_id: int, shard: int) -> str:
+    """The path of one `peopleFinished` shard of a challenge."""
+    return f"{paths.CHALLENGE_STATS}/{challenge_id}/{paths.STATS_SHARDS}/{shard}"
+
+
+def add_person_finished(
+    db: firestore.Client, batch: firestore.WriteBatch, challenge_id: int, shard: int | None = None
+) -> None:
+    """Count one more person who finished the challenge, in a random shard."""
+    if shard is None:
+        shard = random.randrange(paths.PEOPLE_FINISHED_SHARDS)
+    batch.set(
+        db.document(shard_path(challenge_id, shard)),
+        {"peopleFinished": _firestore.Increment(1)},
+        merge=True,
+    )
+
+
+def people_finished(db: firestore.Client) -> dict[int, int]:
+    """Every challenge's `peopleFinished`: one collection-group query over the shards, summed."""
+    totals: dict[int, int] = {}
+    for snap in db.collection_group(paths.STATS_SHARDS).stream():
+        parent = snap.reference.parent.parent
+        if parent is None or parent.parent.id != paths.CHALLENGE_STATS:
+            continue
+        try:
+            challenge_id = int(parent.id)
+        except ValueError:
+            continue
+        value = (snap.to_dict() or {}).get("peopleFinished", 0)
+        totals[challenge_id] = totals.get(challenge_id, 0) + int(value)
+    return totals

@@ -1,0 +1,107 @@
+"""Generated good and bad input against every documented operation: no 5xx, always the envelope.
+
+Schemathesis reads docs/openapi.json and drives the functions as deployed (functions-framework
+apps) with real V1 messages and V2 tokens, so requests get past authentication to the parsing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from schemathesis import GenerationMode
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from shared import config
+from shared.enums import RewardType
+from shared.repository import paths
+from tests.conftest import PROJECT
+from tests.functions.integration_client import (
+    ENTRY_POINT_OF,
+    ENVELOPE_KEYS,
+    ROOT,
+    IntegrationClient,
+    function_app,
+    load_catalog,
+)
+from tests.shared.api.factories import catalog, challenge, milestone_doc, progress_doc
+
+pytestmark = pytest.mark.emulator
+
+USER = "+201000000009"
+EXAMPLES_PER_OPERATION = 20
+
+
+def dispatch(environ: dict[str, Any], start_response: Any) -> Any:
+    """One WSGI app for the five functions, routed by the path's last segment as Hosting does."""
+    name = environ.get("PATH_INFO", "").rstrip("/").rsplit("/", 1)[-1]
+    entry = ENTRY_POINT_OF.get(name)
+    if entry is None:
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"no such function"]
+    return function_app(entry).wsgi_app(environ, start_response)
+
+
+schema = schemathesis.openapi.from_dict(json.loads((ROOT / "docs" / "openapi.json").read_text()))
+schema.app = dispatch
+schema.config.generation.update(
+    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+    max_examples=EXAMPLES_PER_OPERATION,
+    deterministic=True,
+)
+
+
+@pytest.fixture(scope="module")
+def fuzz_client(emulators) -> Iterator[IntegrationClient]:
+    """A partner, a catalog with both details kinds, and a user with progress and a milestone."""
+    from google.cloud import firestore
+
+    from devtools.auth_tools import create_partner_client
+    from devtools.process_state import reset_process_state
+
+    saved = os.environ.get("FIREBASE_AUTH_EMULATOR_HOST")
+    os.environ["FIREBASE_AUTH_EMULATOR_HOST"] = "127.0.0.1:9"
+    emulators.clear_firestore(PROJECT)
+    reset_process_state()
+    db = firestore.Client(project=PROJECT)
+    load_catalog(db, catalog(challenge(1), challenge(2, reward_type=RewardType.BADGE, parent=1)))
+    db.document(paths.progress_doc(USER, 1)).set(progress_doc(300))
+    db.document(paths.milestone_doc(USER, 1)).set(milestone_doc(USER, 1, 1))
+    client_id, key = create_partner_client(db)
+    yield IntegrationClient(db=db, client_id=client_id, key=key)
+    if saved is None:
+        os.environ.pop("FIREBASE_AUTH_EMULATOR_HOST", None)
+    else:
+        os.environ["FIREBASE_AUTH_EMULATOR_HOST"] = saved
+    config.get_settings.cache_clear()
+
+
+@schema.parametrize()
+def test_no_server_error_and_always_the_envelope(case, fuzz_client):
+    version = case.path.split("/")[2]
+    headers = (
+        fuzz_client.v1_headers(case.method.upper(), case.path)
+        if version == "v1"
+        else fuzz_client.v2_headers(USER)
+    )
+    response = case.call_and_validate(
+        headers=headers,
+        checks=[
+            not_a_server_error,
+            response_schema_conformance,
+            status_code_conformance,
+            content_type_conformance,
+        ],
+    )
+    body = response.json()
+    assert set(body) == ENVELOPE_KEYS
+    assert (body["statusCode"] == 1) == (response.status_code == 200)

@@ -1,0 +1,195 @@
+"""GetProgressChallengesInfoForUser through functions-framework with real V1/V2 auth."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from shared.clock import utcnow
+from shared.repository import paths
+from tests.functions.integration_client import ENVELOPE_KEYS, load_catalog
+from tests.functions.integration_client import api as api
+from tests.shared.api.factories import (
+    catalog,
+    challenge,
+    progress_doc,
+    unclaimed_entry,
+)
+
+pytestmark = pytest.mark.emulator
+
+NAME = "GetProgressChallengesInfoForUser"
+USER = "+201000000001"
+# Seed 000's response fields of one challenge, in the sample's camelCase.
+SEED_000_ITEM_KEYS = {
+    "id", "name", "description", "startDate", "endDate", "peopleFinished", "endsAfter",
+    "isLocked", "visible", "category", "image", "prizes", "groupProgress",
+}
+SEED_000_TRIGGER_KEYS = {
+    "triggerId", "triggerType", "triggerName", "triggerOrder", "operator", "triggerFrequency",
+    "actionLeft", "progress",
+}
+
+
+def _result(response, status: int = 200):
+    body = response.get_json()
+    assert set(body) == ENVELOPE_KEYS, body
+    assert response.status_code == status, body
+    return body
+
+
+def test_seed_000_worked_example_over_v1(api):
+    load_catalog(api.db, catalog(challenge(1, frequency=1000)))
+    api.db.document(paths.progress_doc(USER, 1)).set(progress_doc(200))
+    body = _result(api.call("v1", NAME, query={"UserId": USER}))
+    assert (body["statusCode"], body["statusName"]) == (1, "Successfully")
+    assert body["message"] == "Process completed successfully"
+    result = body["result"]
+    assert set(result) == {"data", "pagesNum", "count"}
+    assert (result["pagesNum"], result["count"]) == (1, 1)
+    item = result["data"][0]
+    assert set(item) == SEED_000_ITEM_KEYS
+    group = item["groupProgress"][0]
+    assert set(group) == {"groupId", "groupOrder", "operator", "triggersProgress"}
+    trigger = group["triggersProgress"][0]
+    assert set(trigger) == SEED_000_TRIGGER_KEYS
+    assert (trigger["triggerFrequency"], trigger["actionLeft"], trigger["progress"]) == (
+        1000,
+        800,
+        20,
+    )
+    assert item["category"] == {"id": 1, "name": "Coffee"}
+    assert item["isLocked"] is False and item["prizes"] == []
+
+
+def test_v2_reads_the_token_user_and_shows_unclaimed_prizes_in_arabic(api):
+    load_catalog(api.db, catalog(challenge(1), challenge(2, parent=1)))
+    api.db.document(paths.progress_doc(USER, 1)).set(
+        progress_doc(1000, unclaimed=[unclaimed_entry(77)], achieved_at=utcnow(), completed=True)
+    )
+    response = api.call("v2", NAME, user=USER, headers={"Accept-Language": "ar-EG,ar;q=0.9"})
+    data = _result(response)["result"]["data"]
+    first, second = data
+    assert first["name"] == "تحدي 1"
+    assert first["prizes"] == [
+        {
+            "userId": USER,
+            "milestoneId": 77,
+            "prizes": [
+                {
+                    "value": "100",
+                    "expirationDate": first["prizes"][0]["prizes"][0]["expirationDate"],
+                    "description": "مئة نقطة",
+                    "rewardType": 1,
+                }
+            ],
+        }
+    ]
+    assert first["groupProgress"][0]["triggersProgress"][0]["progress"] == 100
+    assert second["isLocked"] is False
+
+
+def test_v2_user_may_not_name_another_user(api):
+    load_catalog(api.db, catalog(challenge(1)))
+    response = api.call("v2", NAME, user=USER, query={"UserId": "+209999"})
+    body = _result(response, 403)
+    assert body["statusCode"] == 4 and "UserId" in body["message"]
+
+
+def test_filter_search_sort_and_pages(api):
+    now = utcnow()
+    load_catalog(
+        api.db,
+        catalog(
+            *(challenge(i, category_id=1 if i % 2 else 3) for i in range(1, 8)),
+            challenge(8, visible=False),
+            challenge(9, start=now - timedelta(days=60), end=now - timedelta(days=1)),
+        ),
+    )
+    query = {"userid": USER, "categoryId": 1, "orderBy": "id", "isAscending": "false",
+             "page": 2, "itemsPerPage": 3}
+    result = _result(api.call("v1", NAME, query=query))["result"]
+    assert (result["pagesNum"], result["count"]) == (2, 4)
+    assert [c["id"] for c in result["data"]] == [1]
+    found = _result(api.call("v1", NAME, query={"UserId": USER, "SearchQuery": "تحدي 7"}))
+    assert [c["id"] for c in found["result"]["data"]] == [7]
+    past_end = _result(api.call("v1", NAME, query={"UserId": USER, "Page": 50}))["result"]
+    assert (past_end["data"], past_end["pagesNum"], past_end["count"]) == ([], 50, 7)
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "parameter"),
+    [
+        ({"UserId": USER, "Page": "0"}, 400, "Page"),
+        ({"UserId": USER, "Page": "two"}, 400, "Page"),
+        ({"UserId": USER, "ItemsPerPage": "101"}, 400, "ItemsPerPage"),
+        ({"UserId": USER, "OrderBy": "Colour"}, 400, "OrderBy"),
+        ({"UserId": USER, "IsAscending": "sometimes"}, 400, "IsAscending"),
+        ({"UserId": USER, "CategoryId": "x"}, 400, "CategoryId"),
+        ({}, 400, "UserId"),
+    ],
+)
+def test_bad_input_is_refused_naming_the_parameter(api, query, status, parameter):
+    load_catalog(api.db, catalog(challenge(1)))
+    body = _result(api.call("v1", NAME, query=query), status)
+    assert body["result"] is None and body["statusCode"] == 2
+    assert parameter in body["message"]
+
+
+def test_unknown_order_by_lists_the_allowed_fields(api):
+    load_catalog(api.db, catalog(challenge(1)))
+    body = _result(api.call("v1", NAME, query={"UserId": USER, "OrderBy": "x"}), 400)
+    allowed = ("Id", "Name", "StartDate", "EndDate", "PeopleFinished", "EndsAfter", "Progress")
+    for name in allowed:
+        assert name in body["message"]
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_missing_credentials_are_401(api, version):
+    body = _result(api.call(version, NAME, query={"UserId": USER}, auth=False), 401)
+    assert body["statusCode"] == 3
+
+
+def test_wrong_method_is_refused(api):
+    body = _result(api.call("v1", NAME, method="DELETE", query={"UserId": USER}), 400)
+    assert "GET" in body["message"]
+
+
+@pytest.fixture
+def firestore_calls(api):
+    """Counts the RPCs the process's Firestore client sends (instrumentation, not a fake)."""
+    from shared.clients import firestore_client
+
+    gapic = firestore_client()._firestore_api
+    calls: list[str] = []
+    names = ["run_query", "batch_get_documents", "commit", "run_aggregation_query",
+             "begin_transaction", "batch_write", "list_documents", "get_document"]
+    for name in names:
+        original = getattr(gapic, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        setattr(gapic, name, counted)
+    yield calls
+    for name in names:
+        delattr(gapic, name)
+
+
+@pytest.mark.parametrize("items", [1, 100])
+def test_warm_list_costs_at_most_two_round_trips(api, firestore_calls, items):
+    load_catalog(api.db, catalog(*(challenge(i) for i in range(1, 121))))
+    batch = api.db.batch()
+    for cid in range(1, 40):
+        batch.set(api.db.document(paths.progress_doc(USER, cid)), progress_doc(cid * 10))
+    batch.commit()
+    query = {"UserId": USER, "ItemsPerPage": items, "OrderBy": "Progress"}
+    assert api.call("v1", NAME, query=query).status_code == 200  # warms the caches
+    firestore_calls.clear()
+    response = api.call("v1", NAME, query=query)
+    assert response.status_code == 200
+    assert len(response.get_json()["result"]["data"]) == items
+    # One nonce create for V1 authentication, one query of the user's progress.
+    assert sorted(firestore_calls) == ["commit", "run_query"]
