@@ -1,0 +1,178 @@
+"""One transaction event, end to end: validate, count, settle levels, issue prizes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from google.api_core import exceptions as gexc
+
+from shared.engine import counting, prizes, settling
+from shared.engine.candidates import Candidate, candidates_for, is_unlocked
+from shared.engine.run import Faults, Run
+from shared.engine.transaction import LedgerTransaction, parse_transaction
+from shared.errors import TransactionRejected
+from shared.progress.state import parse_progress
+from shared.repository import catalog_cache, dead_letters_repo, progress_repo
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from google.cloud import firestore
+
+COUNTED = "counted"
+DUPLICATE = "duplicate"
+IGNORED = "ignored"
+NOTHING_TO_COUNT = "nothingToCount"
+DEAD_LETTERED = "deadLettered"
+
+
+@dataclass
+class Outcome:
+    """What processing one event did, with its Firestore round trips."""
+
+    transaction_id: str
+    status: str
+    user_id: str | None = None
+    reason: str | None = None
+    counted: list[int] = field(default_factory=list)
+    milestones: list[int] = field(default_factory=list)
+    prizes: list[dict[str, Any]] = field(default_factory=list)
+    reads: int = 0
+    commits: int = 0
+
+    @property
+    def round_trips(self) -> int:
+        """Reads plus commits."""
+        return self.reads + self.commits
+
+    def log_fields(self) -> dict[str, Any]:
+        """A compact summary for the structured log."""
+        return {
+            "transactionId": self.transaction_id,
+            "status": self.status,
+            "userId": self.user_id,
+            "reason": self.reason,
+            "counted": self.counted,
+            "milestones": self.milestones,
+            "prizeStatuses": [p.get("status") for p in self.prizes],
+            "reads": self.reads,
+            "commits": self.commits,
+        }
+
+
+def dead_letter(
+    db: firestore.Client, key: str, reason: str, transaction_id: str | None, data: Any
+) -> Outcome:
+    """Record a malformed event and acknowledge it."""
+    dead_letters_repo.record_dead_letter(
+        db, key, reason=reason, transaction_id=transaction_id, data=data
+    )
+    return Outcome(transaction_id or key, DEAD_LETTERED, reason=reason, commits=1)
+
+
+def process_transaction(
+    db: firestore.Client,
+    transaction_id: str,
+    data: Mapping[str, Any],
+    *,
+    faults: Faults | None = None,
+) -> Outcome:
+    """Turn `transactions/{transaction_id}` into progress and rewards; safe to repeat."""
+    try:
+        tx = parse_transaction(data)
+    except TransactionRejected as rejected:
+        return dead_letter(db, transaction_id, rejected.reason, transaction_id, dict(data))
+    run = Run(db, faults)
+    outcome = Outcome(transaction_id, IGNORED, user_id=tx.userId)
+    if tx.is_reward:
+        outcome.reason = "a reward credit counts toward nothing"
+        return outcome
+    view = catalog_cache.get_catalog(db)
+    candidates = candidates_for(view.by_kind, tx)
+    if candidates:
+        _count_and_settle(run, tx, transaction_id, candidates, outcome)
+    else:
+        outcome.status = NOTHING_TO_COUNT
+    outcome.reads, outcome.commits = run.reads, run.commits
+    return outcome
+
+
+def _count_and_settle(
+    run: Run,
+    tx: LedgerTransaction,
+    transaction_id: str,
+    candidates: list[Candidate],
+    outcome: Outcome,
+) -> None:
+    parents = {c.challenge.parentChallengeId for c in candidates} - {None}
+    run.read()
+    docs = progress_repo.read_progress(
+        run.db, tx.userId, [c.challenge.id for c in candidates] + [p for p in parents if p]
+    )
+    states = {cid: parse_progress(doc) for cid, doc in docs.items()}
+    active = [
+        c
+        for c in candidates
+        if not states[c.challenge.id].completed
+        and is_unlocked(c.challenge, states.get(c.challenge.parentChallengeId or 0), tx.occurred_at)
+    ]
+    # A won challenge counts nothing more, but may still owe prizes from an interrupted run.
+    for candidate in candidates:
+        cid = candidate.challenge.id
+        if candidate not in active and states[cid].pending:
+            _issue(run, tx.userId, cid, settling.Settled(None, states[cid]), outcome)
+    if not active:
+        outcome.status = NOTHING_TO_COUNT
+        return
+    fresh = False
+    try:
+        states.update(counting.count(run, tx, transaction_id, active, states))
+        outcome.status = COUNTED
+        outcome.counted = [c.challenge.id for c in active]
+    except gexc.AlreadyExists:
+        # Counted by an earlier delivery, which may have died before settling: settle from now.
+        outcome.status = DUPLICATE
+        run.read()
+        fresh_docs = progress_repo.read_progress(
+            run.db, tx.userId, [c.challenge.id for c in active]
+        )
+        states.update({cid: parse_progress(doc) for cid, doc in fresh_docs.items()})
+        fresh = True
+    run.step("counted")
+    for candidate in active:
+        cid = candidate.challenge.id
+        settled = settling.settle(
+            run, tx, candidate.challenge, states[cid], candidate.contribution.kinds, fresh=fresh
+        )
+        _issue(run, tx.userId, cid, settled, outcome)
+
+
+def _issue(
+    run: Run,
+    user_id: str,
+    challenge_id: int,
+    settled: settling.Settled,
+    outcome: Outcome,
+) -> None:
+    done: set[int] = set()
+    completion = settled.completion
+    if completion is not None:
+        outcome.milestones.append(completion.milestone_id)
+        done.add(completion.milestone_id)
+        if completion.prizes:
+            outcome.prizes.extend(
+                prizes.issue_prizes(
+                    run,
+                    user_id,
+                    challenge_id,
+                    completion.milestone_id,
+                    completion.prizes,
+                    completion.entry,
+                    completion.milestone["createdAt"],
+                )
+            )
+    # Milestones an interrupted run left pending: finish them now.
+    pending = {int(k) for k in settled.state.pending}
+    for milestone in sorted(pending - done):
+        outcome.prizes.extend(prizes.issue_stored(run, user_id, challenge_id, milestone))

@@ -1,0 +1,204 @@
+"""Completing levels: deciding that one is reached, and the milestone batch that records it.
+
+The milestone's `create()` (its id is derived from user, challenge, cycle and level) is the
+compare-and-swap on the user's level: of two settlers of the same level one fails and re-reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from google.api_core import exceptions as gexc
+from google.cloud import firestore as _firestore
+
+from shared.catalog.models import Challenge, Level
+from shared.engine.prizes import pending_prizes, unclaimed_entry
+from shared.engine.run import Run
+from shared.engine.transaction import LedgerTransaction
+from shared.enums import TriggerKind
+from shared.progress.evaluation import evaluate_level, next_position
+from shared.progress.state import COUNTER_FIELD, ProgressState, parse_progress
+from shared.repository import milestones_repo, progress_repo, stats_repo
+from shared.repository.keys import milestone_id
+
+SETTLE_ATTEMPTS = 6
+# Stands for "whatever the other counters hold" when asking whether a level could be met.
+_UNBOUNDED = 1e300
+
+
+class SettleDidNotConverge(RuntimeError):
+    """Concurrent settlers kept winning; the event is delivered again."""
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A level completed by this event: its milestone and the prizes to issue."""
+
+    challenge_id: int
+    milestone_id: int
+    cycle: int
+    level: int
+    milestone: dict[str, Any]
+
+    @property
+    def prizes(self) -> list[dict[str, Any]]:
+        """The milestone's prizes as recorded (pending until issued)."""
+        return list(self.milestone["prizes"])
+
+    @property
+    def entry(self) -> dict[str, Any]:
+        """The `unclaimed` entry of the milestone, without its prizes."""
+        return unclaimed_entry(self.milestone)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What settling one challenge gave: a completion or none, and the last state seen."""
+
+    completion: Completion | None
+    state: ProgressState
+
+
+def current_level(challenge: Challenge, state: ProgressState) -> tuple[int, Level]:
+    """The index and level the user works on."""
+    index = min(state.level, len(challenge.levels) - 1)
+    return index, challenge.levels[index]
+
+
+def could_complete(level: Level, state: ProgressState, own: set[TriggerKind]) -> bool:
+    """Whether the level would be met if every kind other than `own` were met.
+
+    Other kinds' values come from the read before the commit and may be stale; when they alone
+    stand in the way, a fresh read decides.
+    """
+    others = level.trigger_kinds - own
+    if not others:
+        return False
+    totals = dict(state.totals)
+    states = dict(state.states)
+    for kind in others:
+        if kind.is_cumulative:
+            totals[kind] = state.baseline.get(kind, 0.0) + _UNBOUNDED
+        else:
+            states[kind] = _UNBOUNDED
+    return evaluate_level(level, replace(state, totals=totals, states=states)).satisfied
+
+
+def level_up_fields(
+    challenge: Challenge,
+    state: ProgressState,
+    tx: LedgerTransaction,
+    milestone: dict[str, Any],
+    now: Any,
+) -> tuple[dict[str, Any], bool]:
+    """The progress merge of a completion, and whether it is the user's first completion."""
+    position = next_position(challenge, state)
+    mid = str(milestone["milestoneId"])
+    fields: dict[str, Any] = {
+        "userId": tx.userId,
+        "challengeId": challenge.id,
+        "cycle": position.cycle,
+        "level": position.level,
+        "levelsReached": position.levels_reached,
+        "completed": position.completed,
+        "isNewLevel": True,
+        "levelUpAt": now,
+    }
+    # Excess does not carry over: the next level counts from the totals as they stand.
+    baseline = {COUNTER_FIELD[k]: int(v) if v.is_integer() else v for k, v in state.totals.items()}
+    if baseline:
+        fields["baseline"] = baseline
+    entry = unclaimed_entry(milestone)
+    if milestone["prizes"]:
+        fields["pending"] = {mid: entry}
+    else:
+        fields["unclaimed"] = {mid: {**entry, "prizes": []}}
+    first = position.finished_cycle and state.cycle == 0 and state.achieved_at is None
+    if first:
+        fields["achievedAt"] = tx.occurred_at
+    return fields, first
+
+
+def milestone_doc(
+    challenge: Challenge, state: ProgressState, tx: LedgerTransaction, now: Any
+) -> dict[str, Any]:
+    """The milestone of the user's current level."""
+    index, level = current_level(challenge, state)
+    mid = milestone_id(tx.userId, challenge.id, state.cycle, index)
+    prizes = pending_prizes(level.rewards, now)
+    return {
+        "milestoneId": mid,
+        "userId": tx.userId,
+        "challengeId": challenge.id,
+        "cycle": state.cycle,
+        "level": index,
+        "createdAt": now,
+        "occurredAt": tx.occurred_at,
+        "prizes": prizes,
+        "issued": not prizes,
+        "claimed": False,
+        "claimedAt": None,
+    }
+
+
+def settle(
+    run: Run,
+    tx: LedgerTransaction,
+    challenge: Challenge,
+    state: ProgressState,
+    own: set[TriggerKind],
+    *,
+    fresh: bool,
+) -> Settled:
+    """Complete the user's current level of `challenge` if it is met (at most one level).
+
+    `state` is what the counting commit returned (`fresh=False`: other counters may be stale)
+    or a fresh read. A completion is always decided on a fresh read.
+    """
+    user_id = tx.userId
+    reread: Callable[[], ProgressState] = lambda: _reread(run, user_id, challenge.id)  # noqa: E731
+    for _ in range(SETTLE_ATTEMPTS):
+        if state.completed:
+            return Settled(None, state)
+        _, level = current_level(challenge, state)
+        met = evaluate_level(level, state).satisfied
+        if not fresh:
+            if met or could_complete(level, state, own):
+                state, fresh = reread(), True
+                continue
+            return Settled(None, state)
+        if not met:
+            return Settled(None, state)
+        milestone = milestone_doc(challenge, state, tx, run.now)
+        fields, first = level_up_fields(challenge, state, tx, milestone, run.now)
+        mid = int(milestone["milestoneId"])
+
+        def build(
+            batch: _firestore.WriteBatch,
+            milestone: dict[str, Any] = milestone,
+            fields: dict[str, Any] = fields,
+            first: bool = first,
+            mid: int = mid,
+        ) -> None:
+            milestones_repo.add_create(run.db, batch, user_id, mid, milestone)
+            progress_repo.add_merge(run.db, batch, user_id, challenge.id, fields)
+            if first:
+                stats_repo.add_person_finished(run.db, batch, challenge.id)
+
+        try:
+            run.commit(build)
+        except gexc.AlreadyExists:
+            # Someone settled this level first: look again from where they left it.
+            state = reread()
+            continue
+        run.step("milestone")
+        completion = Completion(challenge.id, mid, state.cycle, int(milestone["level"]), milestone)
+        return Settled(completion, state)
+    raise SettleDidNotConverge(f"challenge {challenge.id}: level kept moving under this event")
+
+
+def _reread(run: Run, user_id: str, challenge_id: int) -> ProgressState:
+    run.read()
+    return parse_progress(progress_repo.read_one(run.db, user_id, challenge_id))
