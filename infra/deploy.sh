@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Deploy the challenges service to a Google Cloud project (see docs/DEPLOY.md).
+#
+#   PROJECT_ID=my-project infra/deploy.sh
+#
+# Settings (environment): PROJECT_ID (required), REGION (default: the region firebase.json's
+# Hosting rewrites name), RUNTIME (python311 | python312, default python312), MEMORY (256Mi),
+# IMAGES_BUCKET (default PROJECT_ID-challenge-images), SA_NAME (challenges-runtime),
+# FIRESTORE_LOCATION (default REGION), ONLY (space-separated entry points to deploy; default all),
+# SKIP_FIREBASE=1 (skip rules, indexes and Hosting), DRY_RUN=1 (print the commands, run nothing).
+#
+# Idempotent: existing resources are kept, functions are redeployed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+DRY_RUN="${DRY_RUN:-}"
+PROJECT_ID="${PROJECT_ID:?set PROJECT_ID to the Google Cloud project to deploy to}"
+HOSTING_REGION="$("$PYTHON" -c 'import json
+regions = {r["function"]["region"] for r in json.load(open("firebase.json"))["hosting"]["rewrites"]}
+assert len(regions) == 1, regions
+print(regions.pop())')"
+REGION="${REGION:-$HOSTING_REGION}"
+RUNTIME="${RUNTIME:-python312}"
+MEMORY="${MEMORY:-256Mi}"
+BUCKET="${IMAGES_BUCKET:-${PROJECT_ID}-challenge-images}"
+SA_NAME="${SA_NAME:-challenges-runtime}"
+SA="${SA_NAME}@${PROJECT_ID}.iam.gserviceaccount.com"
+FIRESTORE_LOCATION="${FIRESTORE_LOCATION:-$REGION}"
+TRIGGER_ENTRY_POINT="on_transaction_created"
+
+case "$RUNTIME" in
+  python311 | python312) ;;
+  *) echo "RUNTIME must be python311 or python312, got $RUNTIME" >&2; exit 2 ;;
+esac
+if [[ "$REGION" != "$HOSTING_REGION" ]]; then
+  echo "firebase.json's Hosting rewrites point to $HOSTING_REGION, not $REGION:" \
+       "deploy there or update firebase.json" >&2
+  exit 2
+fi
+
+# Every entry point main.py declares (reading it imports nothing else).
+ENTRY_POINTS="${ONLY:-$("$PYTHON" -c 'import main; print(" ".join(main.ENTRY_POINTS))')}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# Run a command, or print it under DRY_RUN.
+run() {
+  if [[ -n "$DRY_RUN" ]]; then
+    printf '+'; printf ' %q' "$@"; printf '\n'
+  else
+    "$@"
+  fi
+}
+
+# True when a describe command finds the resource (always false under DRY_RUN).
+exists() {
+  [[ -z "$DRY_RUN" ]] && "$@" >/dev/null 2>&1
+}
+
+gc=(gcloud --project="$PROJECT_ID" --quiet)
+
+step "APIs"
+run "${gc[@]}" services enable \
+  cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com \
+  artifactregistry.googleapis.com eventarc.googleapis.com pubsub.googleapis.com \
+  firestore.googleapis.com storage.googleapis.com iamcredentials.googleapis.com \
+  firebaserules.googleapis.com firebasehosting.googleapis.com
+
+step "Firestore database (default) in $FIRESTORE_LOCATION"
+if ! exists "${gc[@]}" firestore databases describe --database="(default)"; then
+  run "${gc[@]}" firestore databases create --database="(default)" \
+    --location="$FIRESTORE_LOCATION" --type=firestore-native
+fi
+
+step "runtime service account $SA"
+if ! exists "${gc[@]}" iam service-accounts describe "$SA"; then
+  run "${gc[@]}" iam service-accounts create "$SA_NAME" \
+    --display-name="Challenges functions runtime"
+fi
+run "${gc[@]}" projects add-iam-policy-binding "$PROJECT_ID" \
+  --member="serviceAccount:$SA" --role=roles/datastore.user --condition=None
+# Eventarc delivers the Firestore events with this identity.
+run "${gc[@]}" projects add-iam-policy-binding "$PROJECT_ID" \
+  --member="serviceAccount:$SA" --role=roles/eventarc.eventReceiver --condition=None
+# signBlob on itself: V4 signed image URLs without any key file.
+run "${gc[@]}" iam service-accounts add-iam-policy-binding "$SA" \
+  --member="serviceAccount:$SA" --role=roles/iam.serviceAccountTokenCreator
+
+step "images bucket gs://$BUCKET"
+if ! exists "${gc[@]}" storage buckets describe "gs://$BUCKET"; then
+  run "${gc[@]}" storage buckets create "gs://$BUCKET" --location="$REGION" \
+    --uniform-bucket-level-access --public-access-prevention
+fi
+run "${gc[@]}" storage buckets add-iam-policy-binding "gs://$BUCKET" \
+  --member="serviceAccount:$SA" --role=roles/storage.objectViewer
+
+step "Firestore TTL on authNonces.expiresAt"
+run "${gc[@]}" firestore fields ttls update expiresAt --collection-group=authNonces \
+  --enable-ttl --async
+
+ENV_VARS="GOOGLE_CLOUD_PROJECT=$PROJECT_ID,IMAGES_BUCKET=$BUCKET,SIGNER_EMAIL=$SA,LOG_JSON=true"
+common=(
+  --gen2 --region="$REGION" --runtime="$RUNTIME" --source=. --memory="$MEMORY"
+  --service-account="$SA" --set-env-vars="$ENV_VARS"
+)
+
+deploy_function() {
+  local entry="$1" name="${1//_/-}"
+  if [[ "$entry" == "$TRIGGER_ENTRY_POINT" ]]; then
+    run "${gc[@]}" functions deploy "$name" "${common[@]}" --entry-point="$entry" \
+      --trigger-location="$FIRESTORE_LOCATION" \
+      --trigger-event-filters=type=google.cloud.firestore.document.v1.created \
+      --trigger-event-filters=database='(default)' \
+      --trigger-event-filters-path-pattern=document='transactions/{transactionId}' \
+      --trigger-service-account="$SA" --retry
+    run "${gc[@]}" functions add-invoker-policy-binding "$name" --region="$REGION" \
+      --member="serviceAccount:$SA"
+  else
+    # Public over HTTPS: each endpoint authenticates its callers itself (V1 messages, V2 tokens).
+    run "${gc[@]}" functions deploy "$name" "${common[@]}" --entry-point="$entry" \
+      --trigger-http --allow-unauthenticated
+  fi
+}
+
+step "functions ($RUNTIME, $MEMORY, $REGION): $ENTRY_POINTS"
+logs="$(mktemp -d)"
+pids=()
+for entry in $ENTRY_POINTS; do
+  # One source upload per function, deployed side by side; each function imports only its module.
+  if [[ -n "$DRY_RUN" ]]; then
+    deploy_function "$entry"
+  else
+    deploy_function "$entry" >"$logs/$entry.log" 2>&1 &
+    pids+=("$!:$entry")
+  fi
+done
+failed=()
+for item in "${pids[@]+"${pids[@]}"}"; do
+  if wait "${item%%:*}"; then
+    echo "deployed ${item#*:}"
+  else
+    failed+=("${item#*:}")
+    echo "FAILED ${item#*:}; log:" >&2
+    tail -n 30 "$logs/${item#*:}.log" >&2
+  fi
+done
+if ((${#failed[@]})); then
+  echo "functions not deployed: ${failed[*]}" >&2
+  exit 1
+fi
+
+if [[ -z "${SKIP_FIREBASE:-}" ]]; then
+  step "Firestore rules and indexes, Hosting rewrites (Firebase CLI)"
+  firebase_cli=(firebase)
+  if ! command -v firebase >/dev/null 2>&1; then firebase_cli=(npx --yes firebase-tools); fi
+  run "${firebase_cli[@]}" deploy --project "$PROJECT_ID" --non-interactive \
+    --only firestore:rules,firestore:indexes,hosting
+fi
+
+step "done"
+echo "functions in $REGION; images in gs://$BUCKET; runtime identity $SA"
+echo "load a catalog: GOOGLE_CLOUD_PROJECT=$PROJECT_ID IMAGES_BUCKET=$BUCKET" \
+     "$PYTHON -m devtools.catalog load demo/catalog.json"
