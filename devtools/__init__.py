@@ -1,1 +1,1 @@
-"""Local development and test tooling: emulators, local server, local event delivery. Not deployed."""
+"""Local development and test tooling: emulators, server, event delivery, CLIs. Not deployed."""

@@ -19,7 +19,13 @@ pytestmark = pytest.mark.emulator
 
 USER = "+201000000003"
 CLAIMED_KEYS = {
-    "userId", "milestoneId", "challengeId", "challengeName", "level", "createdAt", "claimedAt",
+    "userId",
+    "milestoneId",
+    "challengeId",
+    "challengeName",
+    "level",
+    "createdAt",
+    "claimedAt",
     "prizes",
 }
 
@@ -79,8 +85,12 @@ def test_prizes_still_being_issued_are_409(api):
 
 @pytest.mark.parametrize(
     ("payload", "named"),
-    [({"userId": USER}, "MilestoneId"), ({"userId": USER, "milestoneId": "x"}, "MilestoneId"),
-     ({"userId": USER, "milestoneId": -1}, "MilestoneId"), ({"milestoneId": 1}, "UserId")],
+    [
+        ({"userId": USER}, "MilestoneId"),
+        ({"userId": USER, "milestoneId": "x"}, "MilestoneId"),
+        ({"userId": USER, "milestoneId": -1}, "MilestoneId"),
+        ({"milestoneId": 1}, "UserId"),
+    ],
 )
 def test_bad_bodies_name_the_parameter(api, payload, named):
     response = api.call("v1", "ClaimPrize", json=payload)

@@ -104,8 +104,9 @@ def _sample_situation(api) -> None:
     api.db.document(paths.progress_doc(user, 317)).set(
         progress_doc(
             0,
-            unclaimed=[{"milestoneId": 565, "level": 0, "cycle": 0, "createdAt": None,
-                        "prizes": []}],
+            unclaimed=[
+                {"milestoneId": 565, "level": 0, "cycle": 0, "createdAt": None, "prizes": []}
+            ],
         )
     )
     api.db.document(f"{paths.CHALLENGE_STATS}/317/{paths.STATS_SHARDS}/0").set(

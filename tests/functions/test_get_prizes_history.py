@@ -50,8 +50,11 @@ def test_empty_history(api):
 
 @pytest.mark.parametrize(
     ("query", "named"),
-    [({"UserId": USER, "Page": "-1"}, "Page"), ({"UserId": USER, "ItemsPerPage": "500"},
-                                                 "ItemsPerPage"), ({}, "UserId")],
+    [
+        ({"UserId": USER, "Page": "-1"}, "Page"),
+        ({"UserId": USER, "ItemsPerPage": "500"}, "ItemsPerPage"),
+        ({}, "UserId"),
+    ],
 )
 def test_bad_queries(api, query, named):
     response = api.call("v1", NAME, query=query)

@@ -23,12 +23,29 @@ NAME = "GetProgressChallengesInfoForUser"
 USER = "+201000000001"
 # Seed 000's response fields of one challenge, in the sample's camelCase.
 SEED_000_ITEM_KEYS = {
-    "id", "name", "description", "startDate", "endDate", "peopleFinished", "endsAfter",
-    "isLocked", "visible", "category", "image", "prizes", "groupProgress",
+    "id",
+    "name",
+    "description",
+    "startDate",
+    "endDate",
+    "peopleFinished",
+    "endsAfter",
+    "isLocked",
+    "visible",
+    "category",
+    "image",
+    "prizes",
+    "groupProgress",
 }
 SEED_000_TRIGGER_KEYS = {
-    "triggerId", "triggerType", "triggerName", "triggerOrder", "operator", "triggerFrequency",
-    "actionLeft", "progress",
+    "triggerId",
+    "triggerType",
+    "triggerName",
+    "triggerOrder",
+    "operator",
+    "triggerFrequency",
+    "actionLeft",
+    "progress",
 }
 
 
@@ -107,8 +124,14 @@ def test_filter_search_sort_and_pages(api):
             challenge(9, start=now - timedelta(days=60), end=now - timedelta(days=1)),
         ),
     )
-    query = {"userid": USER, "categoryId": 1, "orderBy": "id", "isAscending": "false",
-             "page": 2, "itemsPerPage": 3}
+    query = {
+        "userid": USER,
+        "categoryId": 1,
+        "orderBy": "id",
+        "isAscending": "false",
+        "page": 2,
+        "itemsPerPage": 3,
+    }
     result = _result(api.call("v1", NAME, query=query))["result"]
     assert (result["pagesNum"], result["count"]) == (2, 4)
     assert [c["id"] for c in result["data"]] == [1]
@@ -163,8 +186,16 @@ def firestore_calls(api):
 
     gapic = firestore_client()._firestore_api
     calls: list[str] = []
-    names = ["run_query", "batch_get_documents", "commit", "run_aggregation_query",
-             "begin_transaction", "batch_write", "list_documents", "get_document"]
+    names = [
+        "run_query",
+        "batch_get_documents",
+        "commit",
+        "run_aggregation_query",
+        "begin_transaction",
+        "batch_write",
+        "list_documents",
+        "get_document",
+    ]
     for name in names:
         original = getattr(gapic, name)
 

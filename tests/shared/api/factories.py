@@ -73,8 +73,12 @@ def challenge(
             Level(
                 title={"en": f"Level {i + 1}"},
                 groups=[
-                    Group(groupId=314 + i, groupOrder=1, operator=Operator.AND,
-                          triggers=[earn_trigger(frequency * (i + 1))])
+                    Group(
+                        groupId=314 + i,
+                        groupOrder=1,
+                        operator=Operator.AND,
+                        triggers=[earn_trigger(frequency * (i + 1))],
+                    )
                 ],
                 rewards=[reward(reward_type, reward_id=3 + i)],
             )

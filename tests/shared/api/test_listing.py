@@ -16,8 +16,16 @@ def ctx(**kw):
     return views.ViewContext(language="en", default_language="en", now=NOW, **kw)
 
 
-def select(challenges, states=None, *, order=OrderField.ID, ascending=True, category=None,
-           search=None, **kw):
+def select(
+    challenges,
+    states=None,
+    *,
+    order=OrderField.ID,
+    ascending=True,
+    category=None,
+    search=None,
+    **kw,
+):
     chosen = listing.select_challenges(
         challenges,
         states or {},
@@ -58,8 +66,9 @@ def test_category_filter():
     assert select([challenge(1), challenge(2, category_id=3)], category=3) == [2]
 
 
-@pytest.mark.parametrize(("query", "expected"), [("COFFEE", [1]), ("قهو", [1]), ("tea", [2]),
-                                                 ("zzz", [])])
+@pytest.mark.parametrize(
+    ("query", "expected"), [("COFFEE", [1]), ("قهو", [1]), ("tea", [2]), ("zzz", [])]
+)
 def test_search_is_case_insensitive_in_any_language(query, expected):
     challenges = [
         challenge(1, name={"en": "Coffee lover", "ar": "عاشق القهوة"}),
@@ -99,8 +108,16 @@ def test_every_sort_field(order, ascending, expected):
         2: parse_progress(progress_doc(900)),
         3: parse_progress(progress_doc(500)),
     }
-    assert select(_sortable(), states, order=order, ascending=ascending,
-                  people_finished={1: 5, 2: 9, 3: 1}) == expected
+    assert (
+        select(
+            _sortable(),
+            states,
+            order=order,
+            ascending=ascending,
+            people_finished={1: 5, 2: 9, 3: 1},
+        )
+        == expected
+    )
 
 
 @pytest.mark.parametrize("ascending", [True, False])

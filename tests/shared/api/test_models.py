@@ -12,7 +12,10 @@ from shared.http.params import parse_params
 def test_defaults_follow_seed_000():
     query = parse_params(ChallengesQuery, {})
     assert (query.Page, query.ItemsPerPage, query.OrderBy, query.IsAscending) == (
-        1, 10, OrderField.ID, True
+        1,
+        10,
+        OrderField.ID,
+        True,
     )
 
 

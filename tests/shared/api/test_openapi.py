@@ -10,12 +10,31 @@ SCHEMAS = DOC["components"]["schemas"]
 
 def test_details_document_every_field_of_seed_001():
     assert set(SCHEMAS["ChallengeDetails"]["properties"]) == {
-        "id", "name", "description", "startDate", "endDate", "peopleFinished", "endsAfter",
-        "isLocked", "lockedEvent", "category", "image", "prizes", "groupProgress", "rewards",
+        "id",
+        "name",
+        "description",
+        "startDate",
+        "endDate",
+        "peopleFinished",
+        "endsAfter",
+        "isLocked",
+        "lockedEvent",
+        "category",
+        "image",
+        "prizes",
+        "groupProgress",
+        "rewards",
     }
     assert set(SCHEMAS["RewardInfo"]["properties"]) == {
-        "challengeId", "rewardId", "rewardName", "rewardValue", "rewardType", "duration",
-        "durationType", "dateCreated", "id",
+        "challengeId",
+        "rewardId",
+        "rewardName",
+        "rewardValue",
+        "rewardType",
+        "duration",
+        "durationType",
+        "dateCreated",
+        "id",
     }
 
 
@@ -23,12 +42,24 @@ def test_list_query_parameters_are_seed_000s():
     operation = DOC["paths"]["/api/v1/Integration/GetProgressChallengesInfoForUser"]["get"]
     names = [p["name"] for p in operation["parameters"] if p["in"] == "query"]
     assert set(names) == {
-        "UserId", "CategoryId", "Page", "ItemsPerPage", "SearchQuery", "OrderBy", "IsAscending"
+        "UserId",
+        "CategoryId",
+        "Page",
+        "ItemsPerPage",
+        "SearchQuery",
+        "OrderBy",
+        "IsAscending",
     }
     page = next(p for p in operation["parameters"] if p["name"] == "ItemsPerPage")
     assert (page["schema"]["minimum"], page["schema"]["maximum"]) == (1, 100)
     assert SCHEMAS["OrderField"]["enum"] == [
-        "Id", "Name", "StartDate", "EndDate", "PeopleFinished", "EndsAfter", "Progress"
+        "Id",
+        "Name",
+        "StartDate",
+        "EndDate",
+        "PeopleFinished",
+        "EndsAfter",
+        "Progress",
     ]
 
 
