@@ -16,7 +16,6 @@ from shared.catalog.models import (
     Trigger,
     VoucherPool,
 )
-from shared.catalog.validation import TRIGGER_TYPE_OF
 from shared.enums import DurationType, Operator, RewardType, TriggerKind
 
 # The demo catalog's folder: synthetic challenges with an image all point at one demo picture,
@@ -54,7 +53,7 @@ def _trigger(kind: TriggerKind, order: int, operator: Operator, frequency: float
     en, ar = _KIND_NAMES[kind]
     return Trigger(
         triggerId=kind,
-        triggerType=TRIGGER_TYPE_OF[kind],
+        triggerType=kind.trigger_type,
         name=_text(en, ar),
         order=order,
         operator=operator,

@@ -1,5 +1,7 @@
 """Integer enums as they travel on the wire (DOMAIN.md section 4)."""
 
+from __future__ import annotations
+
 from enum import IntEnum
 
 
@@ -17,6 +19,15 @@ class TriggerKind(IntEnum):
     def is_cumulative(self) -> bool:
         """Cumulative kinds add up transactions; state kinds take the latest value."""
         return self <= TriggerKind.REDEEMED_VOUCHERS_COUNT
+
+    @property
+    def trigger_type(self) -> TriggerType:
+        """The family of this kind (seed 000 sends triggerType 2 for Earned Points)."""
+        if self is TriggerKind.HIT_TIER:
+            return TriggerType.TIER
+        if self in (TriggerKind.SUBSCRIBE_VOUCHERS_COUNT, TriggerKind.REDEEMED_VOUCHERS_COUNT):
+            return TriggerType.VOUCHER
+        return TriggerType.POINTS
 
 
 class TriggerType(IntEnum):

@@ -13,18 +13,8 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from shared.catalog.models import Catalog, Level
-from shared.enums import RewardType, TriggerKind, TriggerType
+from shared.enums import RewardType
 from shared.errors import InvalidArgumentError
-
-# The family each trigger kind belongs to (seed 000 sends triggerType 2 for Earned Points).
-TRIGGER_TYPE_OF: dict[TriggerKind, TriggerType] = {
-    TriggerKind.EARNED_POINTS: TriggerType.POINTS,
-    TriggerKind.SUBSCRIBE_VOUCHERS_COUNT: TriggerType.VOUCHER,
-    TriggerKind.REDEEMED_POINTS: TriggerType.POINTS,
-    TriggerKind.REDEEMED_VOUCHERS_COUNT: TriggerType.VOUCHER,
-    TriggerKind.TOTAL_POINTS_BALANCE: TriggerType.POINTS,
-    TriggerKind.HIT_TIER: TriggerType.TIER,
-}
 
 
 class CatalogInvalid(InvalidArgumentError):
@@ -248,7 +238,7 @@ def _level_errors(catalog: Catalog) -> list[str]:
                 "order",
             )
             for t, trigger in enumerate(group.triggers):
-                expected = TRIGGER_TYPE_OF[trigger.triggerId]
+                expected = trigger.triggerId.trigger_type
                 if trigger.triggerType is not expected:
                     errors.append(
                         f"{group_path}.triggers[{t}].triggerType: must be {expected.value} "

@@ -16,7 +16,7 @@ from shared.catalog.models import (
     Trigger,
     VoucherPool,
 )
-from shared.enums import DurationType, Operator, RewardType, TriggerKind, TriggerType
+from shared.enums import DurationType, Operator, RewardType, TriggerKind
 from shared.repository import catalog_cache
 from shared.repository.catalog_repo import save_catalog
 
@@ -24,22 +24,13 @@ NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 START = NOW - timedelta(days=30)
 END = NOW + timedelta(days=30)
 
-_TYPE_OF = {
-    TriggerKind.EARNED_POINTS: TriggerType.POINTS,
-    TriggerKind.REDEEMED_POINTS: TriggerType.POINTS,
-    TriggerKind.TOTAL_POINTS_BALANCE: TriggerType.POINTS,
-    TriggerKind.SUBSCRIBE_VOUCHERS_COUNT: TriggerType.VOUCHER,
-    TriggerKind.REDEEMED_VOUCHERS_COUNT: TriggerType.VOUCHER,
-    TriggerKind.HIT_TIER: TriggerType.TIER,
-}
-
 
 def trigger(
     kind: TriggerKind, frequency: float, order: int = 0, op: Operator = Operator.AND
 ) -> Trigger:
     return Trigger(
         triggerId=kind,
-        triggerType=_TYPE_OF[kind],
+        triggerType=kind.trigger_type,
         name={"en": f"{kind.name} {frequency}"},
         order=order,
         operator=op,

@@ -5,22 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from shared.catalog.models import Challenge, Group, Level, Reward, Trigger
-from shared.enums import Operator, RewardType, TriggerKind, TriggerType
-
-TYPE_OF = {
-    TriggerKind.EARNED_POINTS: TriggerType.POINTS,
-    TriggerKind.SUBSCRIBE_VOUCHERS_COUNT: TriggerType.VOUCHER,
-    TriggerKind.REDEEMED_POINTS: TriggerType.POINTS,
-    TriggerKind.REDEEMED_VOUCHERS_COUNT: TriggerType.VOUCHER,
-    TriggerKind.TOTAL_POINTS_BALANCE: TriggerType.POINTS,
-    TriggerKind.HIT_TIER: TriggerType.TIER,
-}
+from shared.enums import Operator, RewardType, TriggerKind
 
 
 def trigger(kind: TriggerKind, frequency: float, order: int = 1, op: Operator = Operator.AND):
     return Trigger(
         triggerId=kind,
-        triggerType=TYPE_OF[kind],
+        triggerType=kind.trigger_type,
         name={"en": kind.name},
         order=order,
         operator=op,
