@@ -17,7 +17,7 @@ from shared.catalog.models import (
     VoucherPool,
 )
 from shared.enums import DurationType, Operator, RewardType, TriggerKind
-from shared.repository import catalog_cache
+from shared.repository import catalog_cache, paths, stats_repo
 from shared.repository.catalog_repo import save_catalog
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
@@ -120,3 +120,18 @@ def tx(user: str, type_: int, at: datetime = NOW, **fields: Any) -> dict[str, An
 
 def earn(user: str, points: float, at: datetime = NOW, **fields: Any) -> dict[str, Any]:
     return tx(user, 1, at, points=points, **fields)
+
+
+def progress(db: Any, user: str, cid: int) -> dict[str, Any]:
+    """The user's stored progress document in a challenge ({} when absent)."""
+    return db.document(paths.progress_doc(user, cid)).get().to_dict() or {}
+
+
+def milestones(db: Any, user: str) -> list[dict[str, Any]]:
+    """The user's stored milestones."""
+    return [s.to_dict() for s in db.collection(paths.milestones_collection(user)).stream()]
+
+
+def people_finished(db: Any, cid: int) -> int:
+    """The challenge's peopleFinished figure."""
+    return stats_repo.people_finished(db).get(cid, 0)

@@ -1,0 +1,215 @@
+"""DOMAIN.md section 9: each of the engine's promises, against the Firestore emulator."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from shared.catalog.models import VoucherPool
+from shared.engine.process import COUNTED, DEAD_LETTERED, DUPLICATE, process_transaction
+from shared.enums import TriggerKind
+from shared.repository import paths
+from shared.repository.dead_letters_repo import get_dead_letter
+from tests.shared.engine.builders import (
+    NOW,
+    badge_reward,
+    challenge,
+    earn,
+    group,
+    install,
+    level,
+    milestones,
+    people_finished,
+    points_reward,
+    progress,
+    simple_level,
+    trigger,
+    tx,
+    voucher_reward,
+)
+
+pytestmark = pytest.mark.emulator
+
+EARNED = TriggerKind.EARNED_POINTS
+
+
+def _parallel(calls, workers: int = 16) -> list:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return [f.result(timeout=60) for f in [pool.submit(c) for c in calls]]
+
+
+def _reward_credits(db, user: str) -> list[dict]:
+    query = db.collection("transactions").where(filter=FieldFilter("userId", "==", user))
+    return [s.to_dict() for s in query.stream() if s.to_dict().get("source") == "reward"]
+
+
+def test_an_event_delivered_three_times_one_after_another_counts_once(db):
+    install(db, [challenge(1, simple_level(EARNED, 100, [points_reward(1, 5)]), limited=False)])
+    statuses = [process_transaction(db, "t1", earn("u", 100)).status for _ in range(3)]
+    assert statuses == [COUNTED, DUPLICATE, DUPLICATE]
+    doc = progress(db, "u", 1)
+    assert doc["totals"]["earnedPoints"] == 100 and doc["cycle"] == 1
+    assert len(milestones(db, "u")) == 1 and len(_reward_credits(db, "u")) == 1
+
+
+def test_an_event_delivered_three_times_at_once_counts_once(db):
+    install(db, [challenge(1, simple_level(EARNED, 100, [points_reward(1, 5)]), limited=False)])
+    for n in range(5):
+        outcomes = _parallel([lambda n=n: process_transaction(db, f"t{n}", earn("u", 100))] * 3)
+        assert sorted(o.status for o in outcomes) == [COUNTED, DUPLICATE, DUPLICATE]
+    doc = progress(db, "u", 1)
+    assert doc["totals"]["earnedPoints"] == 500 and doc["cycle"] == 5
+    assert len(milestones(db, "u")) == 5 and len(_reward_credits(db, "u")) == 5
+    assert people_finished(db, 1) == 1
+
+
+def test_fifty_concurrent_transactions_of_one_user_are_all_counted(db):
+    install(
+        db,
+        [
+            challenge(1, simple_level(EARNED, 10_000)),
+            challenge(2, simple_level(EARNED, 100), limited=False),
+        ],
+    )
+    outcomes = _parallel(
+        [lambda n=n: process_transaction(db, f"t{n}", earn("u", n + 1)) for n in range(50)]
+    )
+    assert all(o.status == COUNTED for o in outcomes)
+    assert progress(db, "u", 1)["totals"]["earnedPoints"] == sum(range(1, 51))
+    # Cycles depend on the interleaving (excess does not carry), but each has one milestone.
+    doc = progress(db, "u", 2)
+    assert doc["totals"]["earnedPoints"] == 1275
+    mine = milestones(db, "u")
+    assert 1 <= len(mine) == doc["cycle"] <= 12
+    assert sorted(m["cycle"] for m in mine) == list(range(doc["cycle"]))
+
+
+def test_concurrent_transactions_of_different_kinds_complete_an_and_level(db):
+    lvl = level(group(trigger(EARNED, 100), trigger(TriggerKind.SUBSCRIBE_VOUCHERS_COUNT, 1)))
+    install(db, [challenge(1, lvl)])
+    users = [f"u{n}" for n in range(15)]
+    calls = []
+    for user in users:
+        calls.append(lambda user=user: process_transaction(db, f"e-{user}", earn(user, 100)))
+        calls.append(
+            lambda user=user: process_transaction(db, f"s-{user}", tx(user, 2, voucherId="v"))
+        )
+    _parallel(calls)
+    assert all(progress(db, user, 1).get("completed") for user in users)
+    assert people_finished(db, 1) == len(users)
+
+
+CRASH_STEPS = ["counted", "milestone", "prize:1", "prize:2", "prize:3", "issued"]
+
+
+class InjectedCrash(Exception):
+    pass
+
+
+@pytest.mark.parametrize("step", CRASH_STEPS)
+def test_a_crash_after_any_write_step_is_repaired_by_the_redelivery(db, step):
+    rewards = [points_reward(1, 25), voucher_reward(2, "pool"), badge_reward(3, "star")]
+    install(
+        db,
+        [challenge(1, simple_level(EARNED, 100, rewards))],
+        [VoucherPool(id="pool", codes=[f"C{n}" for n in range(5)])],
+    )
+    seen: list[str] = []
+
+    def crash(name: str) -> None:
+        seen.append(name)
+        if name == step:
+            raise InjectedCrash(name)
+
+    with pytest.raises(InjectedCrash):
+        process_transaction(db, "t1", earn("u", 100), faults=crash)
+    assert seen[-1] == step
+    for _ in range(2):
+        process_transaction(db, "t1", earn("u", 100))
+    [milestone] = milestones(db, "u")
+    assert milestone["issued"] is True
+    assert [p["status"] for p in milestone["prizes"]] == ["issued"] * 3
+    assert len(_reward_credits(db, "u")) == 1
+    taken = [
+        s.id
+        for s in db.collection("voucherPools/pool/codes")
+        .where(filter=FieldFilter("taken", "==", True))
+        .stream()
+    ]
+    assert taken == [milestone["prizes"][1]["value"]]
+    doc = progress(db, "u", 1)
+    assert doc["totals"]["earnedPoints"] == 100
+    assert doc.get("pending", {}) == {}
+    assert doc["unclaimed"][str(milestone["milestoneId"])]["prizes"] == milestone["prizes"]
+    assert people_finished(db, 1) == 1
+
+
+def test_150_completions_share_100_voucher_codes_without_giving_one_twice(db):
+    install(
+        db,
+        [challenge(1, simple_level(EARNED, 10, [voucher_reward(1, "pool", months=1)]))],
+        [VoucherPool(id="pool", codes=[f"CODE{n:03d}" for n in range(100)])],
+    )
+    outcomes = _parallel(
+        [lambda n=n: process_transaction(db, f"t{n}", earn(f"user{n}", 10)) for n in range(150)],
+        workers=24,
+    )
+    prizes = [p for o in outcomes for p in o.prizes]
+    issued = [p["value"] for p in prizes if p["status"] == "issued"]
+    assert len(issued) == len(set(issued)) == 100
+    assert sum(p["status"] == "outOfStock" for p in prizes) == 50
+    # What the milestones record agrees, and each claim names one user.
+    recorded = [m["prizes"][0] for n in range(150) for m in milestones(db, f"user{n}")]
+    assert sorted(p["value"] for p in recorded if p["status"] == "issued") == sorted(issued)
+    claims = {
+        s.id: s.to_dict()["userId"] for s in db.collection("voucherPools/pool/claims").stream()
+    }
+    assert len(claims) == 100 and len(set(claims.values())) == 100
+
+
+@pytest.mark.parametrize("kind", ["balance", "tier"])
+def test_state_events_in_reverse_order_reflect_the_latest_ledger_state(db, kind):
+    trig = TriggerKind.TOTAL_POINTS_BALANCE if kind == "balance" else TriggerKind.HIT_TIER
+    install(db, [challenge(1, simple_level(trig, 1000 if kind == "balance" else 3))])
+
+    def event(seq: int, value: int) -> dict:
+        if kind == "balance":
+            return earn("u", 1, at=NOW + timedelta(minutes=seq), sequence=seq, balanceAfter=value)
+        return tx("u", 5, at=NOW + timedelta(minutes=seq), sequence=seq, tier=value)
+
+    high, low = (1500, 200) if kind == "balance" else (4, 1)
+    # The ledger: seq 1 reached the goal, seq 2 fell below it. Delivered last first.
+    assert process_transaction(db, "t2", event(2, low)).milestones == []
+    assert process_transaction(db, "t1", event(1, high)).milestones == []
+    observed = progress(db, "u", 1)[kind]
+    assert observed[max(observed)] == low
+    # And in order, another user's same events do reach it on seq 1.
+    assert len(process_transaction(db, "t3", {**event(1, high), "userId": "w"}).milestones) == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"type": 1, "occurredAt": NOW, "points": 5}, "userId"),
+        (tx("u", 9, points=5), "type"),
+        (earn("u", -5), "points"),
+        (earn("u", "5"), "points"),
+        ({**earn("u", 5), "occurredAt": "2026-01-01T00:00:00Z"}, "occurredAt"),
+        (tx("u", 1), "points"),
+        (tx("u", 2), "voucherId"),
+        ({**earn("u", 5), "sequence": -1}, "sequence"),
+    ],
+)
+def test_malformed_transactions_are_dead_lettered_with_the_reason(db, data, field):
+    install(db, [challenge(1, simple_level(EARNED, 10))])
+    for _ in range(2):  # a redelivery changes nothing
+        outcome = process_transaction(db, "bad", data)
+        assert outcome.status == DEAD_LETTERED and field in (outcome.reason or "")
+    letter = get_dead_letter(db, "bad")
+    assert letter is not None and field in letter["reason"]
+    assert letter["transactionId"] == "bad" and letter["source"] == "engine"
+    assert letter["data"] == data
+    assert list(db.collection(paths.USERS).stream()) == []
