@@ -1,8 +1,9 @@
 """The counting batch: the event marker plus one merge per challenge, in one commit.
 
 The marker's `create()` makes a redelivered event fail the whole batch, so a transaction is
-counted once; each progress write carries at most one `Increment`, whose post-increment value
-comes back in the commit's write results.
+counted once (a second marker named by the ledger's `sequence`, when it has one, does the same
+for an entry written again under another id). Each progress write carries at most one
+`Increment`, whose post-increment value comes back in the commit's write results.
 """
 
 from __future__ import annotations
@@ -98,10 +99,15 @@ def count(
                 candidate, states[candidate.challenge.id], tx, user_id, run.now
             )
             progress_repo.add_merge(run.db, batch, user_id, candidate.challenge.id, fields)
+        if tx.sequence is not None:
+            # The ledger's per-user sequence names the entry too: the same entry written again
+            # under another document id is the same transaction.
+            progress_repo.add_sequence_marker(run.db, batch, user_id, tx.sequence, marker)
 
     results = run.commit(build)
     after: dict[int, ProgressState] = {}
-    for candidate, result in zip(candidates, results[1:], strict=True):
+    merges = results[1 : 1 + len(candidates)]
+    for candidate, result in zip(candidates, merges, strict=True):
         total = None
         if candidate.contribution.cumulative is not None:
             total = float(progress_repo.transform_value(run.db, result))

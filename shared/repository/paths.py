@@ -37,6 +37,11 @@ def event_marker_doc(user_id: str, transaction_id: str) -> str:
     return f"{user_doc(user_id)}/events/{transaction_id}"
 
 
+def sequence_marker_doc(user_id: str, sequence: int) -> str:
+    """The marker that the ledger entry with this per-user sequence was counted."""
+    return f"{user_doc(user_id)}/sequences/{sequence}"
+
+
 def milestones_collection(user_id: str) -> str:
     """The user's milestones."""
     return f"{user_doc(user_id)}/milestones"

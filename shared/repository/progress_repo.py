@@ -52,6 +52,17 @@ def add_event_marker(
     batch.create(db.document(paths.event_marker_doc(user_id, transaction_id)), dict(data))
 
 
+def add_sequence_marker(
+    db: firestore.Client,
+    batch: firestore.WriteBatch,
+    user_id: str,
+    sequence: int,
+    data: Mapping[str, Any],
+) -> None:
+    """Create the marker that the ledger entry `sequence` was counted (fails when it exists)."""
+    batch.create(db.document(paths.sequence_marker_doc(user_id, sequence)), dict(data))
+
+
 def add_merge(
     db: firestore.Client,
     batch: firestore.WriteBatch,

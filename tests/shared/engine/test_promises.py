@@ -213,3 +213,14 @@ def test_malformed_transactions_are_dead_lettered_with_the_reason(db, data, fiel
     assert letter["transactionId"] == "bad" and letter["source"] == "engine"
     assert letter["data"] == data
     assert list(db.collection(paths.USERS).stream()) == []
+
+
+def test_the_same_ledger_entry_under_two_document_ids_counts_once(db):
+    install(db, [challenge(1, simple_level(EARNED, 100, [points_reward(1, 5)]))])
+    first = process_transaction(db, "ledger-export-1", earn("u", 60, sequence=41))
+    again = process_transaction(db, "ledger-export-2", earn("u", 60, sequence=41))
+    other_user = process_transaction(db, "ledger-export-3", earn("v", 60, sequence=41))
+    assert (first.status, again.status, other_user.status) == (COUNTED, DUPLICATE, COUNTED)
+    assert progress(db, "u", 1)["totals"]["earnedPoints"] == 60
+    assert progress(db, "v", 1)["totals"]["earnedPoints"] == 60
+    assert milestones(db, "u") == []
