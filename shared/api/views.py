@@ -99,9 +99,16 @@ def _created_key(entry: Mapping[str, Any]) -> tuple[float, int]:
     return (created.timestamp() if created else 0.0, int(entry.get("milestoneId", 0)))
 
 
-def unclaimed_prizes(user_id: str, state: ProgressState, ctx: ViewContext) -> list[MilestonePrizes]:
-    """The user's unclaimed milestones in this challenge, oldest first."""
+def milestone_prizes(user_id: str, state: ProgressState, ctx: ViewContext) -> list[MilestonePrizes]:
+    """The user's milestones with unclaimed prizes, oldest first, then the last one claimed.
+
+    As seed 001 shows, a claimed milestone stays listed with its prizes emptied (they moved to
+    the history); only the most recent claim is kept, so a repeatable challenge's list is bounded.
+    """
     entries = [e for e in state.unclaimed.values() if isinstance(e, Mapping)]
+    claimed = state.last_claimed
+    if claimed and str(claimed.get("milestoneId")) not in state.unclaimed:
+        entries.append({**claimed, "prizes": []})
     return [
         MilestonePrizes(
             userId=user_id,
@@ -168,7 +175,7 @@ def list_item(
         visible=challenge.visible,
         category=category_info(challenge, ctx),
         image=ctx.image_url(challenge),
-        prizes=unclaimed_prizes(user_id, state, ctx),
+        prizes=milestone_prizes(user_id, state, ctx),
         groupProgress=group_progress(challenge, state, ctx),
     )
 

@@ -15,6 +15,8 @@ document's shape is the contract between the engine and the read API:
 - `pending.<milestoneId>`: milestones created whose prizes are not yet all issued.
 - `unclaimed.<milestoneId>`: prizes won and not claimed (what `prizes` lists).
 - `claimedCount`: milestones claimed (limited challenges with one leave the list).
+- `lastClaimed`: the most recently claimed milestone (`milestoneId`, `level`, `cycle`,
+  `createdAt`, `claimedAt`), listed with empty prizes as seed 001 shows a claimed milestone.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class ProgressState:
     pending: Mapping[str, Any] = field(default_factory=dict)
     unclaimed: Mapping[str, Any] = field(default_factory=dict)
     claimed_count: int = 0
+    last_claimed: Mapping[str, Any] | None = None
     is_new_level: bool = False
 
     def achieved(self, kind: TriggerKind) -> float:
@@ -123,5 +126,6 @@ def parse_progress(doc: Mapping[str, Any] | None) -> ProgressState:
         pending=dict(doc.get("pending") or {}),
         unclaimed=dict(doc.get("unclaimed") or {}),
         claimed_count=int(doc.get("claimedCount", 0)),
+        last_claimed=doc.get("lastClaimed") or None,
         is_new_level=bool(doc.get("isNewLevel", False)),
     )

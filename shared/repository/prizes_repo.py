@@ -2,7 +2,8 @@
 
 A claim is one batch: `create()` of `users/{u}/claims/{milestoneId}` (the lock: a second claim,
 concurrent or later, fails it), the milestone marked claimed, and the progress document's
-`unclaimed.{milestoneId}` removed with `claimedCount` incremented, so the count moves once.
+`unclaimed.{milestoneId}` removed with `claimedCount` incremented, so the count moves once, and
+`lastClaimed` set, so that the milestone stays listed with its prizes emptied.
 """
 
 from __future__ import annotations
@@ -62,7 +63,17 @@ def claim_milestone(
     batch.update(milestone_ref, {"claimed": True, "claimedAt": now})
     batch.set(
         progress_ref,
-        {"unclaimed": {str(milestone): fs.DELETE_FIELD}, "claimedCount": fs.Increment(1)},
+        {
+            "unclaimed": {str(milestone): fs.DELETE_FIELD},
+            "claimedCount": fs.Increment(1),
+            "lastClaimed": {
+                "milestoneId": milestone,
+                "level": data.get("level"),
+                "cycle": data.get("cycle"),
+                "createdAt": data.get("createdAt"),
+                "claimedAt": now,
+            },
+        },
         merge=True,
     )
     try:

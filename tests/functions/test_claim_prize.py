@@ -40,15 +40,16 @@ def _won(api, milestone: int = 41, issued: bool = True) -> None:
     )
 
 
-def _prizes_listed(api) -> list[int]:
+def _prizes_listed(api) -> list[tuple[int, int]]:
+    """(milestoneId, number of unclaimed prizes) of every milestone the list shows."""
     response = api.call("v2", "GetProgressChallengesInfoForUser", user=USER)
     data = response.get_json()["result"]["data"]
-    return [m["milestoneId"] for c in data for m in c["prizes"]]
+    return [(m["milestoneId"], len(m["prizes"])) for c in data for m in c["prizes"]]
 
 
 def test_claim_is_idempotent_and_moves_the_prize(api):
     _won(api)
-    assert _prizes_listed(api) == [41]
+    assert _prizes_listed(api) == [(41, 1)]
     first = api.call("v1", "ClaimPrize", json={"userId": USER, "milestoneId": 41})
     assert first.status_code == 200
     result = first.get_json()["result"]
@@ -58,7 +59,10 @@ def test_claim_is_idempotent_and_moves_the_prize(api):
     again = api.call("v2", "ClaimPrize", user=USER, json={"MilestoneId": 41})
     assert again.status_code == 200
     assert again.get_json()["result"] == result
-    assert _prizes_listed(api) == []
+    # The claimed milestone stays listed with its prizes emptied, as seed 001 shows it.
+    assert _prizes_listed(api) == [(41, 0)]
+    history = api.call("v1", "GetPrizesHistory", query={"UserId": USER}).get_json()["result"]
+    assert [m["milestoneId"] for m in history["data"]] == [41]
     progress = api.db.document(paths.progress_doc(USER, 1)).get().to_dict()
     assert progress["claimedCount"] == 1
 

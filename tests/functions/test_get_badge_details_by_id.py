@@ -11,7 +11,13 @@ from shared.enums import RewardType
 from shared.repository import paths
 from tests.functions.integration_client import ENVELOPE_KEYS, load_catalog
 from tests.functions.integration_client import api as api
-from tests.shared.api.factories import catalog, challenge, progress_doc
+from tests.shared.api.factories import (
+    catalog,
+    challenge,
+    milestone_doc,
+    progress_doc,
+    unclaimed_entry,
+)
 
 pytestmark = pytest.mark.emulator
 
@@ -100,18 +106,17 @@ def _sample_situation(api) -> None:
     )
     sports = [Category(id=3, name={"en": "Sports"})]
     load_catalog(api.db, catalog(sample).model_copy(update={"categories": sports}))
+    # The sample's user won milestone 565 and claimed its prize, which moved to the history.
     user = "01010123422"
+    api.db.document(paths.milestone_doc(user, 565)).set(milestone_doc(user, 565, 317))
     api.db.document(paths.progress_doc(user, 317)).set(
-        progress_doc(
-            0,
-            unclaimed=[
-                {"milestoneId": 565, "level": 0, "cycle": 0, "createdAt": None, "prizes": []}
-            ],
-        )
+        progress_doc(0, unclaimed=[unclaimed_entry(565)])
     )
     api.db.document(f"{paths.CHALLENGE_STATS}/317/{paths.STATS_SHARDS}/0").set(
         {"peopleFinished": 1}
     )
+    claim = api.call("v1", "ClaimPrize", json={"userId": user, "milestoneId": 565})
+    assert claim.status_code == 200
 
 
 def test_response_has_the_shape_of_seed_001s_sample(api):
@@ -128,6 +133,7 @@ def test_response_has_the_shape_of_seed_001s_sample(api):
     assert result["category"] == {"id": 3, "name": "Sports"}
     assert result["image"].startswith("http") and "X-Goog-Signature=" in result["image"]
     assert result["rewards"][0]["rewardName"] == "Food lovers Badge"
+    assert result["prizes"] == [{"userId": "01010123422", "milestoneId": 565, "prizes": []}]
 
 
 def test_shape_check_can_fail():

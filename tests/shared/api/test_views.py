@@ -83,12 +83,23 @@ def test_unclaimed_prizes_are_listed_oldest_first_with_localized_descriptions():
     doc = progress_doc(
         unclaimed=[unclaimed_entry(7, NOW), unclaimed_entry(5, NOW - timedelta(days=1), value=50.0)]
     )
-    prizes = views.unclaimed_prizes("0123", parse_progress(doc), ctx("ar"))
+    prizes = views.milestone_prizes("0123", parse_progress(doc), ctx("ar"))
     assert [p.milestoneId for p in prizes] == [5, 7]
     assert prizes[0].userId == "0123"
     assert prizes[0].prizes[0].value == "50"
     assert prizes[0].prizes[0].description == "مئة نقطة"
     assert prizes[0].prizes[0].rewardType is RewardType.POINTS
+
+
+def test_the_last_claimed_milestone_stays_listed_with_no_prizes():
+    claimed = {"milestoneId": 3, "level": 0, "cycle": 0, "createdAt": NOW - timedelta(days=2)}
+    doc = {**progress_doc(unclaimed=[unclaimed_entry(7, NOW)]), "lastClaimed": claimed}
+    prizes = views.milestone_prizes("0123", parse_progress(doc), ctx())
+    assert [(p.milestoneId, len(p.prizes)) for p in prizes] == [(3, 0), (7, 1)]
+    # A claimed milestone is never listed twice, even if its entry is still there.
+    doc["lastClaimed"] = {**claimed, "milestoneId": 7}
+    prizes = views.milestone_prizes("0123", parse_progress(doc), ctx())
+    assert [(p.milestoneId, len(p.prizes)) for p in prizes] == [(7, 1)]
 
 
 def test_language_falls_back_to_the_default_then_any():
