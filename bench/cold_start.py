@@ -1,12 +1,23 @@
-"""Cold start and peak memory of each function, served as deployed (functions-framework, gunicorn)."""
+"""Cold start and peak memory of each function, served as deployed (functions-framework, gunicorn).
+
+Each function is started the way Cloud Run starts it (`functions-framework --target ...`, which
+serves with gunicorn) and timed from process start to the first answered request. The caller
+chooses that request (`bench/cold_starts.py` sends real ones, so the time includes what a first
+request costs: clients, the catalog read, a signing key); the default is one any instance
+answers without data.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -14,6 +25,11 @@ import requests
 from devtools.emulators import HOST, descendants, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+COLD_START_GOAL_SECONDS = 1.5
+PEAK_MEMORY_GOAL_MIB = 200.0
+
+# base URL -> the first request's answer
+Probe = Callable[[str], requests.Response]
 
 
 @dataclass(frozen=True)
@@ -27,6 +43,8 @@ class ColdStart:
 
 
 def _peak_rss_kib(pid: int) -> int:
+    # The sum over gunicorn's arbiter and worker: pages they share after the fork count twice,
+    # so this is an upper bound of what the instance holds.
     total = 0
     for proc in [pid, *descendants(pid)]:
         try:
@@ -38,25 +56,49 @@ def _peak_rss_kib(pid: int) -> int:
     return total
 
 
-def _probe(entry_point: str, port: int) -> requests.Response:
-    url = f"http://{HOST}:{port}/"
+def _empty_event(base_url: str) -> requests.Response:
+    # An undecodable binary-mode CloudEvent: the function answers (and dead-letters it).
+    headers = {
+        "ce-specversion": "1.0",
+        "ce-type": "google.cloud.firestore.document.v1.created",
+        "ce-source": "//firestore.googleapis.com/projects/bench/databases/(default)",
+        "ce-subject": "documents/transactions/cold-start-probe",
+        "ce-id": f"cold-{time.time_ns()}",
+        "Content-Type": "application/protobuf",
+    }
+    return requests.post(base_url + "/", data=b"\x00", headers=headers, timeout=10)
+
+
+def default_probe(entry_point: str) -> Probe:
+    """A request any instance answers without data: an unauthenticated call, or an empty event."""
     if entry_point == "on_transaction_created":
-        # An empty binary-mode CloudEvent: the function answers (and dead-letters it).
-        headers = {
-            "ce-specversion": "1.0",
-            "ce-type": "google.cloud.firestore.document.v1.created",
-            "ce-source": "//firestore.googleapis.com/projects/bench/databases/(default)",
-            "ce-subject": "documents/transactions/cold-start-probe",
-            "ce-id": f"cold-{time.time_ns()}",
-            "Content-Type": "application/protobuf",
-        }
-        return requests.post(url, data=b"\x00", headers=headers, timeout=5)
-    return requests.get(url + "api/v1/Integration/probe", timeout=5)
+        return _empty_event
+    return lambda base: requests.get(base + "/api/v1/Integration/probe", timeout=10)
 
 
-def measure(entry_point: str, env: dict[str, str], timeout: float = 30.0) -> ColdStart:
-    """Start one function as deployed and time its first answer."""
+def event_probe(project: str, data: dict[str, object]) -> Probe:
+    """The CloudEvent Eventarc sends for a new `transactions` document holding `data`."""
+
+    def probe(base_url: str) -> requests.Response:
+        from devtools.eventarc import Event, cloudevent_headers
+        from shared.engine.cloudevent import encode_document_event
+
+        doc_id = f"cold-{uuid.uuid4().hex}"
+        event = Event(uuid.uuid4().hex, doc_id, dict(data), datetime.now(UTC))
+        body = encode_document_event(project, f"transactions/{doc_id}", data)
+        headers = cloudevent_headers(project, event)
+        return requests.post(base_url + "/", data=body, headers=headers, timeout=10)
+
+    return probe
+
+
+def measure(
+    entry_point: str, env: dict[str, str], timeout: float = 30.0, probe: Probe | None = None
+) -> ColdStart:
+    """Start one function as deployed and time its first answer to `probe`."""
+    probe = probe or default_probe(entry_point)
     port = free_port()
+    base_url = f"http://{HOST}:{port}"
     started = time.monotonic()
     process = subprocess.Popen(
         [
@@ -67,6 +109,11 @@ def measure(entry_point: str, env: dict[str, str], timeout: float = 30.0) -> Col
             str(ROOT / "main.py"),
             "--target",
             entry_point,
+            *(
+                ["--signature-type", "cloudevent"]
+                if entry_point == "on_transaction_created"
+                else []
+            ),
             "--host",
             HOST,
             "--port",
@@ -84,16 +131,16 @@ def measure(entry_point: str, env: dict[str, str], timeout: float = 30.0) -> Col
             if process.poll() is not None:
                 raise RuntimeError(f"{entry_point} exited with {process.returncode}")
             try:
-                response = _probe(entry_point, port)
+                response = probe(base_url)
                 break
             except requests.ConnectionError:
                 time.sleep(0.01)
         elapsed = time.monotonic() - started
-        return ColdStart(entry_point, elapsed, _peak_rss_kib(process.pid) / 1024, response.status_code)
+        return ColdStart(
+            entry_point, elapsed, _peak_rss_kib(process.pid) / 1024, response.status_code
+        )
     finally:
         for pid in [*descendants(process.pid), process.pid]:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, 15)
-            except ProcessLookupError:
-                pass
         process.wait(timeout=10)

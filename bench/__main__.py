@@ -1,0 +1,177 @@
+"""`make bench`: every benchmark figure with its goal, on emulators this command starts and stops.
+
+    python -m bench [--quick] [--only A,B,C] [--out .bench/results.json]
+
+Sections: A read path (round trips, signatures, latency), B write path (commits per event,
+pipeline rate and delay, CPU per challenge), C cold start and peak memory per entry point.
+`--quick` shortens every duration for a smoke run; its figures are not comparable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import noise
+from bench.context import ROOT, BenchContext
+from bench.report import Figure, summary_lines, write_json
+
+WORK_DIR = ROOT / ".bench"
+READ_CATALOG = 200
+PIPELINE_CHALLENGES = 10
+COMMIT_THREADS = 16
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Seconds (and counts) each measurement runs."""
+
+    latency: float
+    latency_warmup: float
+    pipeline: float
+    paced: float
+    commit_rate: float
+    direct: float
+    engine_events: int
+    evaluation_repeats: int
+
+
+FULL = Durations(10, 3, 30, 20, 5, 5, 10, 50)
+QUICK = Durations(1.5, 1, 3, 3, 1, 1, 3, 5)
+
+
+def say(message: str) -> None:
+    """Progress on the console, flushed (a run takes minutes)."""
+    print(message, flush=True)
+
+
+def read_section(
+    ctx: BenchContext, durations: Durations, cold: bool, challenges: int
+) -> list[Figure]:
+    """A1-A3 on a synthetic catalog, and C (cold starts) on the same data."""
+    from bench import cold_starts, data, latency, read_path
+    from bench.stack import running_stack
+    from devtools.server import entry_points
+
+    say(f"A: loading {challenges} challenges and a user with progress in all of them")
+    fixture = data.load_read_fixture(ctx, challenges)
+    figures = read_path.figures(read_path.count_requests(fixture), challenges)
+    if cold:
+        say("C: cold start of every entry point")
+        results = cold_starts.measure_all(list(entry_points()), ctx.env, fixture, ctx.project)
+        figures += cold_starts.figures(results)
+    say("A3: latency against the local stack in another process")
+    with running_stack(ctx.env, ctx.log_dir / "stack-read.log") as stack:
+        loads = latency.measure(stack.url, fixture, durations.latency, durations.latency_warmup)
+    return figures + latency.figures(loads)
+
+
+def cold_section(ctx: BenchContext, challenges: int) -> list[Figure]:
+    """C alone (when A is not run)."""
+    from bench import cold_starts, data
+    from devtools.server import entry_points
+
+    fixture = data.load_read_fixture(ctx, challenges)
+    say("C: cold start of every entry point")
+    results = cold_starts.measure_all(list(entry_points()), ctx.env, fixture, ctx.project)
+    return cold_starts.figures(results)
+
+
+def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
+    """B1 and B3 in process, then B2 through the local pipeline."""
+    from bench import data, pipeline, write_path
+    from bench.stack import running_stack
+
+    say("B1/B3: the engine in process, 10 and 200 active challenges")
+    counts = [write_path.count_events(ctx, n, durations.engine_events) for n in (10, 200)]
+    pure = write_path.evaluation_cpu(200, durations.evaluation_repeats)
+    figures = write_path.figures(counts, pure)
+
+    catalog = data.earn_catalog(PIPELINE_CHALLENGES)
+    runs: list[pipeline.Run] = []
+    commit_rate = 0.0
+    direct = None
+    listened = None
+    plans: list[tuple[str, Any]] = [
+        ("max rate, 1 user", lambda db: pipeline.max_rate(db, 1, durations.pipeline)),
+        ("max rate, 50 users", lambda db: pipeline.max_rate(db, 50, durations.pipeline)),
+        ("paced", lambda db: pipeline.paced(db, 50, durations.paced)),
+    ]
+    for index, (name, plan) in enumerate(plans):
+        # Each run starts from an empty database: the emulator's listeners slow down as the
+        # collections they watch grow, which production Firestore does not.
+        data.load_catalog(ctx, catalog)
+        db = ctx.firestore()
+        if index == 0:
+            say("B2: the emulator's own commit rate")
+            commit_rate = pipeline.emulator_commit_rate(db, COMMIT_THREADS, durations.commit_rate)
+            listened = pipeline.listened_rate(db, durations.pipeline / 2)
+        say(f"B2: pipeline, {name}")
+        with running_stack(ctx.env, ctx.log_dir / "stack-pipeline.log", deliver=True) as stack:
+            if index == 0:
+                direct = pipeline.direct_rate(
+                    ctx.project,
+                    stack.url + "/_eventarc/on_transaction_created",
+                    50,
+                    COMMIT_THREADS,
+                    durations.direct,
+                )
+            run = plan(db)
+        run.deliverer = stack.final
+        runs.append(run)
+    figures += pipeline.figures(
+        runs, commit_rate, COMMIT_THREADS, PIPELINE_CHALLENGES, direct, listened
+    )
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen sections, print the summary, write the JSON."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="short durations, a smoke run")
+    parser.add_argument("--only", default="A,B,C", help="sections to run, e.g. A,C")
+    parser.add_argument("--out", type=Path, default=WORK_DIR / "results.json")
+    args = parser.parse_args(argv)
+    sections = {s.strip().upper() for s in args.only.split(",") if s.strip()}
+    durations = QUICK if args.quick else FULL
+    from devtools.emulators import running_emulators
+
+    started = time.monotonic()
+    before = noise.measure()
+    say(before.describe())
+    figures: list[Figure] = []
+    with running_emulators(WORK_DIR / "emulators") as emulators:
+        ctx = BenchContext(emulators, WORK_DIR)
+        ctx.activate()
+        if "A" in sections:
+            figures += read_section(ctx, durations, "C" in sections, READ_CATALOG)
+        elif "C" in sections:
+            figures += cold_section(ctx, READ_CATALOG)
+        if "B" in sections:
+            figures += write_section(ctx, durations)
+    after = noise.measure()
+    elapsed = time.monotonic() - started
+    say(after.describe())
+    say(f"\nsummary ({'quick' if args.quick else 'full'} run, {elapsed:.0f} s):")
+    for line in summary_lines(figures):
+        say("  " + line)
+    context = {
+        "mode": "quick" if args.quick else "full",
+        "sections": sorted(sections),
+        "seconds": round(elapsed, 1),
+        "noise_before": asdict(before),
+        "noise_after": asdict(after),
+        "durations": asdict(durations),
+    }
+    write_json(args.out, figures, context)
+    say(f"written to {args.out}")
+    missed = [f.name for f in figures if f.met is False]
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,360 @@
+"""Events through the whole local pipeline: transaction written -> delivered -> progress visible.
+
+The stack (functions server and local Eventarc deliverer) runs in another process. This process
+writes `transactions` documents and listens to the collection group of event markers, which
+the engine creates in the same commit as the progress changes: a marker seen is progress
+readable. Each event's delay runs from just before its write to the listener seeing its marker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bench.data import earn_transaction
+from bench.report import Figure, at_least, at_most, info, percentile
+
+RATE_GOAL = 100.0
+SHARE_OF_EMULATOR_GOAL = 1 / 3
+P99_DELAY_GOAL_S = 1.0
+PACED_RATE = 50.0
+IN_FLIGHT = 64
+DRAIN_SECONDS = 20.0
+# The marker listener is replaced this often, listening from this long before its start.
+ROTATE_SECONDS = 3.0
+ROTATE_OVERLAP_SECONDS = 3.0
+
+
+class MarkerWatch:
+    """Listens to every user's event markers and times the ones this process wrote."""
+
+    def __init__(self, db: Any, since: datetime) -> None:
+        self._db = db
+        self._since = since
+        self._lock = threading.Lock()
+        self._sent: dict[str, float] = {}
+        self.seen: list[tuple[float, float]] = []  # (when seen, delay in s)
+        self.window = threading.BoundedSemaphore(IN_FLIGHT)
+        self._watch: Any = None
+        self._stopping = threading.Event()
+        self._rotator = threading.Thread(target=self._rotate, name="marker-rotator", daemon=True)
+
+    def start(self) -> MarkerWatch:
+        """Listen; returns once the listener is current."""
+        self._watch = self._listen(self._since)
+        self._rotator.start()
+        return self
+
+    def _listen(self, since: datetime) -> Any:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        from bench.listen import NameListener
+
+        query = self._db.collection_group("events").where(
+            filter=FieldFilter("countedAt", ">=", since)
+        )
+        return NameListener(self._db, query, self._on_added, report_existing=True).start()
+
+    def _rotate(self) -> None:
+        # The emulator's cost per write grows with the listened result set: keep it to the
+        # last few seconds. The new listener is current before the old one stops, and both
+        # report everything, so no marker falls between them (duplicates are ignored).
+        while not self._stopping.wait(ROTATE_SECONDS):
+            fresh = self._listen(datetime.now(UTC) - timedelta(seconds=ROTATE_OVERLAP_SECONDS))
+            old, self._watch = self._watch, fresh
+            old.stop()
+
+    def stop(self) -> None:
+        """Stop listening."""
+        self._stopping.set()
+        self._rotator.join(timeout=30)
+        if self._watch is not None:
+            self._watch.stop()
+
+    def sent(self, transaction_id: str) -> None:
+        """Record that `transaction_id` is about to be written."""
+        with self._lock:
+            self._sent[transaction_id] = time.perf_counter()
+
+    def pending(self) -> int:
+        """Events written and not yet seen."""
+        with self._lock:
+            return len(self._sent)
+
+    def _on_added(self, document_id: str) -> None:
+        now = time.perf_counter()
+        with self._lock:
+            started = self._sent.pop(document_id, None)
+            if started is None:
+                return
+            self.seen.append((now, now - started))
+        # Paced runs do not use the window: it may be full already.
+        with contextlib.suppress(ValueError):
+            self.window.release()
+
+
+@dataclass
+class Run:
+    """One pipeline run's outcome."""
+
+    name: str
+    seconds: float
+    written: int = 0
+    delays: list[float] = field(default_factory=list)
+    in_window: int = 0
+    unseen: int = 0
+    write_errors: list[str] = field(default_factory=list)
+    deliverer: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        """Events made visible per second during the run."""
+        return self.in_window / self.seconds
+
+
+def _write(db: Any, watch: MarkerWatch, user: str, run: Run, lock: threading.Lock) -> None:
+    transaction_id = f"bench-{uuid.uuid4().hex}"
+    watch.sent(transaction_id)
+    try:
+        db.collection("transactions").document(transaction_id).create(earn_transaction(user, 1))
+    except Exception as exc:  # count it and keep the load going
+        with lock:
+            run.write_errors.append(f"{type(exc).__name__}: {exc}"[:200])
+        return
+    with lock:
+        run.written += 1
+
+
+def _finish(watch: MarkerWatch, run: Run, started: float, ended: float) -> Run:
+    deadline = time.monotonic() + DRAIN_SECONDS
+    while watch.pending() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run.unseen = watch.pending()
+    run.delays = [delay for _, delay in watch.seen]
+    run.in_window = sum(1 for seen, _ in watch.seen if started <= seen <= ended)
+    return run
+
+
+def _watched(db: Any, body: Callable[[MarkerWatch], Run]) -> Run:
+    watch = MarkerWatch(db, datetime.now(UTC)).start()
+    try:
+        return body(watch)
+    finally:
+        watch.stop()
+
+
+def max_rate(db: Any, users: int, seconds: float, writers: int = 4) -> Run:
+    """Closed loop: at most IN_FLIGHT events written and not yet visible, as fast as it goes."""
+    tag = uuid.uuid4().hex[:6]
+    names = [f"+2019{tag}{i:03d}" for i in range(users)]
+    threads_count = users if users > 1 else writers
+    run = Run(f"max rate, {users} user{'s' * (users > 1)}", seconds)
+    lock = threading.Lock()
+
+    def body(watch: MarkerWatch) -> Run:
+        started = time.perf_counter()
+        until = started + seconds
+
+        def writer(index: int) -> None:
+            user = names[index % len(names)]
+            while time.perf_counter() < until:
+                if not watch.window.acquire(timeout=0.5):
+                    continue
+                _write(db, watch, user, run, lock)
+
+        threads = [threading.Thread(target=writer, args=(i,)) for i in range(threads_count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return _finish(watch, run, started, until)
+
+    return _watched(db, body)
+
+
+def paced(db: Any, users: int, seconds: float, rate: float = PACED_RATE) -> Run:
+    """Open loop: one event every 1/rate s, users in turn, whatever the pipeline does."""
+    tag = uuid.uuid4().hex[:6]
+    names = [f"+2018{tag}{i:03d}" for i in range(users)]
+    run = Run(f"paced {rate:g}/s, {users} users", seconds)
+    lock = threading.Lock()
+
+    def body(watch: MarkerWatch) -> Run:
+        started = time.perf_counter()
+        total = int(rate * seconds)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            for i in range(total):
+                due = started + i / rate
+                pause = due - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+                pool.submit(_write, db, watch, names[i % users], run, lock)
+        return _finish(watch, run, started, started + seconds)
+
+    return _watched(db, body)
+
+
+def emulator_commit_rate(db: Any, threads: int, seconds: float) -> float:
+    """Independent batched commits per second: a marker create plus one Increment each."""
+    from google.cloud import firestore
+
+    done = [0] * threads
+    until = time.perf_counter() + seconds
+
+    def worker(index: int) -> None:
+        counter = db.document(f"benchCommits/t{index}-{uuid.uuid4().hex[:6]}")
+        while time.perf_counter() < until:
+            batch = db.batch()
+            batch.create(counter.collection("markers").document(uuid.uuid4().hex), {"n": 1})
+            batch.set(counter, {"n": firestore.Increment(1)}, merge=True)
+            batch.commit()
+            done[index] += 1
+
+    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    return sum(done) / seconds
+
+
+def listened_rate(db: Any, seconds: float, writers: int = 4) -> float:
+    """Documents per second the emulator gets to one listener of their (growing) collection.
+
+    No engine and no deliverer: the ceiling the emulator itself puts on any listener-driven
+    pipeline, with IN_FLIGHT documents written and not yet seen at most.
+    """
+    from bench.listen import NameListener
+
+    collection = db.collection(f"benchListened-{uuid.uuid4().hex[:6]}")
+    window = threading.BoundedSemaphore(IN_FLIGHT)
+    seen = [0]
+
+    def added(_document_id: str) -> None:
+        seen[0] += 1
+        with contextlib.suppress(ValueError):
+            window.release()
+
+    listener = NameListener(db, collection, added).start()
+    until = time.perf_counter() + seconds
+
+    def writer() -> None:
+        while time.perf_counter() < until:
+            if window.acquire(timeout=0.5):
+                collection.document(uuid.uuid4().hex).create({"n": 1})
+
+    threads = [threading.Thread(target=writer) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    listener.stop()
+    return seen[0] / seconds
+
+
+def direct_rate(project: str, event_url: str, users: int, threads: int, seconds: float) -> Run:
+    """CloudEvents posted straight to the function, no listener: the function's own rate."""
+    import requests
+
+    from devtools.eventarc import Event, cloudevent_headers
+    from shared.engine.cloudevent import encode_document_event
+
+    tag = uuid.uuid4().hex[:6]
+    run = Run(f"posted directly, {threads} senders", seconds)
+    lock = threading.Lock()
+    until = time.perf_counter() + seconds
+
+    def sender(index: int) -> None:
+        session = requests.Session()
+        mine: list[float] = []
+        while time.perf_counter() < until:
+            doc_id = f"bench-{uuid.uuid4().hex}"
+            data = earn_transaction(f"+2017{tag}{index % users:03d}", 1)
+            event = Event(uuid.uuid4().hex, doc_id, data, datetime.now(UTC))
+            body = encode_document_event(project, f"transactions/{doc_id}", data)
+            started = time.perf_counter()
+            response = session.post(
+                event_url, data=body, headers=cloudevent_headers(project, event), timeout=30
+            )
+            if response.status_code == 200:
+                mine.append(time.perf_counter() - started)
+            else:
+                with lock:
+                    run.write_errors.append(f"HTTP {response.status_code}")
+        with lock:
+            run.delays.extend(mine)
+
+    workers = [threading.Thread(target=sender, args=(i,)) for i in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    run.written = run.in_window = len(run.delays)
+    return run
+
+
+def figures(
+    runs: list[Run],
+    commit_rate: float,
+    threads: int,
+    challenges: int,
+    direct: Run | None,
+    listened: float | None = None,
+) -> list[Figure]:
+    """B2: rates (goal on the max-rate runs), delays (goal on the paced run), context."""
+    out = [info("B2 emulator commit rate", commit_rate, "commits/s", threads=threads)]
+    if listened is not None:
+        out.append(info("B2 emulator rate seen by one listener", listened, "docs/s"))
+    if direct is not None:
+        out.append(
+            info(
+                f"B2 function rate, events {direct.name}",
+                direct.rate,
+                "events/s",
+                p50_s=percentile(direct.delays, 50),
+                p99_s=percentile(direct.delays, 99),
+                errors=len(direct.write_errors),
+                active_challenges=challenges,
+            )
+        )
+    for run in runs:
+        detail = {
+            "written": run.written,
+            "visible_in_window": run.in_window,
+            "unseen_after_drain": run.unseen,
+            "write_errors": len(run.write_errors),
+            "seconds": run.seconds,
+            "active_challenges": challenges,
+            "p50_delay_s": round(percentile(run.delays, 50), 4),
+            "p99_delay_s": round(percentile(run.delays, 99), 4),
+            "deliverer": run.deliverer,
+        }
+        if run.name.startswith("paced"):
+            out.append(info(f"B2 rate, {run.name}", run.rate, "events/s", **detail))
+            out.append(info(f"B2 p50 delay, {run.name}", percentile(run.delays, 50), "s"))
+            figure = at_most(
+                f"B2 p99 delay, {run.name}", percentile(run.delays, 99), "s", P99_DELAY_GOAL_S
+            )
+            if run.unseen:
+                figure = replace(figure, met=False, detail=detail)
+            out.append(figure)
+            continue
+        out.append(at_least(f"B2 rate, {run.name}", run.rate, "events/s", RATE_GOAL, **detail))
+        out.append(
+            at_least(
+                f"B2 rate / emulator commit rate, {run.name}",
+                run.rate / commit_rate if commit_rate else 0.0,
+                "",
+                round(SHARE_OF_EMULATOR_GOAL, 3),
+            )
+        )
+        out.append(info(f"B2 p50 delay, {run.name}", percentile(run.delays, 50), "s"))
+        out.append(info(f"B2 p99 delay, {run.name}", percentile(run.delays, 99), "s"))
+    return out

@@ -1,0 +1,124 @@
+"""The pieces of `make bench --quick` at tiny sizes on the test emulators, so they keep working."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench import cold_starts, data, latency, pipeline, read_path, write_path
+from bench.context import BenchContext
+from bench.stack import running_stack
+from devtools.emulators import Emulators
+from devtools.process_state import reset_process_state
+from tests.conftest import BUCKET, PROJECT
+
+pytestmark = [pytest.mark.emulator, pytest.mark.timeout(180)]
+
+
+@pytest.fixture
+def ctx(
+    emulators: Emulators, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[BenchContext]:
+    """A benchmark context on the test emulators; its settings undone afterwards."""
+    context = BenchContext(emulators, tmp_path, project=PROJECT, bucket=BUCKET)
+    for name, value in context.env.items():
+        monkeypatch.setenv(name, value)
+    context.clear()
+    yield context
+    monkeypatch.undo()
+    reset_process_state()
+
+
+@pytest.fixture
+def fixture(ctx: BenchContext) -> data.ReadFixture:
+    return data.load_read_fixture(ctx, 12)
+
+
+def test_seeded_progress_completes_nothing_and_lists_prizes(
+    ctx: BenchContext, fixture: data.ReadFixture
+) -> None:
+    from shared.clients import firestore_client
+    from shared.engine.process import process_transaction
+
+    assert fixture.unclaimed == len([c for c in fixture.catalog.challenges if c.id % 5 == 0])
+    # A seeded level already met would make the engine complete it on the next event.
+    outcome = process_transaction(
+        firestore_client(), "bench-seed-check", data.earn_transaction(fixture.user, 1)
+    )
+    assert outcome.milestones == []
+
+
+def test_read_round_trips_and_signatures(fixture: data.ReadFixture) -> None:
+    counted = read_path.count_requests(fixture, warmups=1, repeats=2)
+    assert [(c.version, c.per_page) for c in counted] == [
+        ("v1", 10),
+        ("v1", 100),
+        ("v2", 10),
+        ("v2", 100),
+    ]
+    figures = {f.name: f for f in read_path.figures(counted, 12)}
+    v1 = figures["A1 read round trips V1 ItemsPerPage=10"]
+    assert v1.value == 2 and v1.detail["by_method"]["commit"] == 2  # the nonce's create
+    assert figures["A1 read round trips V2 ItemsPerPage=100"].value == 1
+    assert figures["A2 signatures per warm request"].value == 0
+
+
+def test_cold_start_answers_a_real_first_request(
+    ctx: BenchContext, fixture: data.ReadFixture
+) -> None:
+    [result] = cold_starts.measure_all(
+        ["get_progress_challenges_info_for_user"], ctx.env, fixture, ctx.project
+    )
+    assert result.status == 200
+    assert 0 < result.seconds < 30
+    assert result.peak_mib > 10
+    assert [f.name for f in cold_starts.figures([result])] == [
+        "C cold start get_progress_challenges_info_for_user",
+        "C peak memory get_progress_challenges_info_for_user",
+    ]
+
+
+def test_latency_against_the_stack_in_another_process(
+    ctx: BenchContext, fixture: data.ReadFixture
+) -> None:
+    with running_stack(ctx.env, ctx.log_dir / "stack.log") as stack:
+        loads = [
+            latency.run_load(stack.url, fixture, "v2", 2, 0.5),
+            latency.run_load(stack.url, fixture, "v1", 1, 0.5),
+        ]
+    for load in loads:
+        assert load.failures == []
+        assert load.latencies and load.p(50) <= load.p(99)
+    assert stack.process.returncode == 0
+
+
+def test_engine_round_trips_and_cpu(ctx: BenchContext) -> None:
+    quiet, completing = write_path.count_events(ctx, 3, 2)
+    assert quiet.commits == [1, 1]
+    assert quiet.methods["begin_transaction"] == 0
+    assert completing.milestones == 1
+    per_challenge, evaluated = write_path.evaluation_cpu(10, 2)
+    assert per_challenge > 0 and evaluated > 0
+    names = [f.name for f in write_path.figures([(quiet, completing)], (per_challenge, evaluated))]
+    assert "B1 commits per event, 3 active, no completion" in names
+
+
+def test_pipeline_makes_written_events_visible(ctx: BenchContext) -> None:
+    data.load_catalog(ctx, data.earn_catalog(3))
+    db = ctx.firestore()
+    assert pipeline.emulator_commit_rate(db, 2, 0.3) > 0
+    assert pipeline.listened_rate(db, 0.5) > 0
+    with running_stack(ctx.env, ctx.log_dir / "stack.log", deliver=True) as stack:
+        direct = pipeline.direct_rate(
+            ctx.project, stack.url + "/_eventarc/on_transaction_created", 2, 2, 0.5
+        )
+        closed = pipeline.max_rate(db, 2, 1.0)
+        paced = pipeline.paced(db, 2, 1.0, rate=5)
+    assert direct.written > 0 and direct.write_errors == []
+    for run in (closed, paced):
+        assert run.written > 0 and run.unseen == 0 and run.write_errors == []
+        assert len(run.delays) == run.written
+    assert stack.final["delivered"] >= closed.written + paced.written
+    assert stack.final["deadLettered"] == 0
