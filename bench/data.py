@@ -62,7 +62,7 @@ def _below_threshold(level: Level) -> dict[TriggerKind, float]:
 def progress_document(
     user: str, challenge: Challenge, with_prize: bool, now: datetime
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """A progress document in the stored shape (shared/progress/state.py), and its milestone.
+    """A progress entry in the stored shape (shared/progress/state.py), and its milestone.
 
     With a prize, the user has won level 1 (milestone of cycle 0, level 0) and stands where
     the engine would leave them; either way no level of the current position is met yet.
@@ -128,15 +128,18 @@ def progress_document(
 def seed_progress(db: Any, user: str, catalog: Catalog) -> int:
     """Write the user's progress in every challenge; returns how many hold an unclaimed prize."""
     now = _now()
+    entries: dict[str, dict[str, Any]] = {}
     writes: list[tuple[str, dict[str, Any]]] = []
     unclaimed = 0
     for challenge in catalog.challenges:
         with_prize = challenge.id % UNCLAIMED_EVERY == 0
         doc, milestone = progress_document(user, challenge, with_prize, now)
-        writes.append((paths.progress_doc(user, challenge.id), doc))
+        entries[str(challenge.id)] = doc
         if milestone is not None:
             unclaimed += 1
             writes.append((paths.milestone_doc(user, int(milestone["milestoneId"])), milestone))
+    # One user document holds the progress in every challenge (shared/progress/state.py).
+    writes.append((paths.user_doc(user), {"userId": user, "challenges": entries}))
     for start in range(0, len(writes), 400):
         batch = db.batch()
         for path, data in writes[start : start + 400]:

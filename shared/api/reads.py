@@ -64,7 +64,7 @@ def list_challenges(
     language: str,
     now: datetime | None = None,
 ) -> ChallengesPage:
-    """GetProgressChallengesInfoForUser: one Firestore query when the caches are warm."""
+    """GetProgressChallengesInfoForUser: one Firestore read (the user document) when warm."""
     catalog = catalog_cache.get_catalog(db)
     ctx = _context(db, catalog, language, now or utcnow())
     states = progress_reads.user_progress(db, user_id)

@@ -1,9 +1,10 @@
-"""The counting batch: the event marker plus one merge per challenge, in one commit.
+"""The counting batch: the event marker plus one merge-set of the user document, in one commit.
 
 The marker's `create()` makes a redelivered event fail the whole batch, so a transaction is
 counted once (a second marker named by the ledger's `sequence`, when it has one, does the same
-for an entry written again under another id). Each progress write carries at most one
-`Increment`, whose post-increment value comes back in the commit's write results.
+for an entry written again under another id). The merge carries at most one `Increment` per
+challenge (`challenges.{id}.totals.{counter}`), whose post-increment values come back in the
+commit's write result.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def observed_update(observed: Mapping[str, Any], key: str, value: float) -> dict
 def progress_fields(
     candidate: Candidate, state: ProgressState, tx: LedgerTransaction, user_id: str, now: Any
 ) -> dict[str, Any]:
-    """The merge for one challenge's progress document."""
+    """The merge for one challenge's progress entry."""
     fields: dict[str, Any] = {
         "userId": user_id,
         "challengeId": candidate.challenge.id,
@@ -92,25 +93,32 @@ def count(
         "countedAt": run.now,
     }
 
+    fields = {
+        c.challenge.id: progress_fields(c, states[c.challenge.id], tx, user_id, run.now)
+        for c in candidates
+    }
+    increments = {
+        c.challenge.id: progress_repo.entry_path(
+            c.challenge.id, "totals", COUNTER_FIELD[c.contribution.cumulative[0]]
+        )
+        for c in candidates
+        if c.contribution.cumulative is not None
+    }
+
     def build(batch: _firestore.WriteBatch) -> None:
         progress_repo.add_event_marker(run.db, batch, user_id, transaction_id, marker)
-        for candidate in candidates:
-            fields = progress_fields(
-                candidate, states[candidate.challenge.id], tx, user_id, run.now
-            )
-            progress_repo.add_merge(run.db, batch, user_id, candidate.challenge.id, fields)
+        progress_repo.add_merge(run.db, batch, user_id, fields)
         if tx.sequence is not None:
             # The ledger's per-user sequence names the entry too: the same entry written again
             # under another document id is the same transaction.
             progress_repo.add_sequence_marker(run.db, batch, user_id, tx.sequence, marker)
 
     results = run.commit(build)
+    totals = progress_repo.transform_values(run.db, results[1], list(increments.values()))
     after: dict[int, ProgressState] = {}
-    merges = results[1 : 1 + len(candidates)]
-    for candidate, result in zip(candidates, merges, strict=True):
-        total = None
-        if candidate.contribution.cumulative is not None:
-            total = float(progress_repo.transform_value(run.db, result))
+    for candidate in candidates:
         cid = candidate.challenge.id
+        path = increments.get(cid)
+        total = float(totals[path]) if path is not None else None
         after[cid] = state_after(candidate, states[cid], tx, total)
     return after

@@ -165,10 +165,11 @@ def issue_prizes(
             run.db,
             batch,
             user_id,
-            challenge_id,
             {
-                "pending": {str(milestone): _firestore.DELETE_FIELD},
-                "unclaimed": {str(milestone): unclaimed},
+                challenge_id: {
+                    "pending": {str(milestone): _firestore.DELETE_FIELD},
+                    "unclaimed": {str(milestone): unclaimed},
+                }
             },
         )
 

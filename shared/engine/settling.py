@@ -23,7 +23,9 @@ from shared.progress.state import COUNTER_FIELD, ProgressState, parse_progress
 from shared.repository import milestones_repo, progress_repo, stats_repo
 from shared.repository.keys import milestone_id
 
-SETTLE_ATTEMPTS = 6
+# Each lost attempt is a level another event completed meanwhile, so a burst of concurrent
+# completions of one user's challenge costs a settler one attempt per level it did not win.
+SETTLE_ATTEMPTS = 16
 # Stands for "whatever the other counters hold" when asking whether a level could be met.
 _UNBOUNDED = 1e300
 
@@ -183,7 +185,7 @@ def settle(
             mid: int = mid,
         ) -> None:
             milestones_repo.add_create(run.db, batch, user_id, mid, milestone)
-            progress_repo.add_merge(run.db, batch, user_id, challenge.id, fields)
+            progress_repo.add_merge(run.db, batch, user_id, {challenge.id: fields})
             if first:
                 stats_repo.add_person_finished(run.db, batch, challenge.id)
 

@@ -1,7 +1,9 @@
-"""A user's progress in one challenge, as stored in `users/{user}/progress/{challengeId}`.
+"""A user's progress in one challenge, as stored in the user document.
 
-The engine writes these fields with field transforms only (no read-modify-write), so the
-document's shape is the contract between the engine and the read API:
+`users/{userKey}` holds `userId` and `challenges`, a map from the challenge id (a string) to
+the entry this module parses, so one read gives the user's progress in every challenge. The
+engine writes the entries with merge-sets and field transforms only (no read-modify-write), so
+an entry's shape is the contract between the engine and the read API:
 
 - `totals.<counter>`: cumulative amount counted for the challenge, per cumulative kind
   (`Increment`).
@@ -17,6 +19,8 @@ document's shape is the contract between the engine and the read API:
 - `claimedCount`: milestones claimed (limited challenges with one leave the list).
 - `lastClaimed`: the most recently claimed milestone (`milestoneId`, `level`, `cycle`,
   `createdAt`, `claimedAt`), listed with empty prizes as seed 001 shows a claimed milestone.
+- `isNewLevel`, `levelUpAt`: set by a level-up (read by the Gigya surface).
+- `userId`, `challengeId`, `updatedAt`: what the entry belongs to and when it was last counted.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ def latest_state(observed: Mapping[str, Any] | None) -> float | None:
 
 @dataclass(frozen=True)
 class ProgressState:
-    """A parsed progress document; an absent document is the zero state."""
+    """A parsed progress entry; an absent entry is the zero state."""
 
     totals: Mapping[TriggerKind, float] = field(default_factory=dict)
     baseline: Mapping[TriggerKind, float] = field(default_factory=dict)
@@ -104,7 +108,7 @@ def _counters(raw: Mapping[str, Any] | None) -> dict[TriggerKind, float]:
 
 
 def parse_progress(doc: Mapping[str, Any] | None) -> ProgressState:
-    """Build a ProgressState from a stored document (None for a missing one)."""
+    """Build a ProgressState from a stored entry (None for a missing one)."""
     if not doc:
         return ProgressState()
     observed = {kind: dict(doc.get(name) or {}) for kind, name in STATE_FIELD.items()}

@@ -18,18 +18,8 @@ PEOPLE_FINISHED_SHARDS = 16
 
 
 def user_doc(user_id: str) -> str:
-    """The user's root document path."""
+    """The user document: the user's progress in every challenge (shared/progress/state.py)."""
     return f"{USERS}/{user_key(user_id)}"
-
-
-def progress_collection(user_id: str) -> str:
-    """The user's progress documents, one per challenge."""
-    return f"{user_doc(user_id)}/progress"
-
-
-def progress_doc(user_id: str, challenge_id: int) -> str:
-    """The user's progress in one challenge."""
-    return f"{progress_collection(user_id)}/{challenge_id}"
 
 
 def event_marker_doc(user_id: str, transaction_id: str) -> str:

@@ -1,9 +1,9 @@
 """Claiming milestones and reading the user's prize history.
 
 A claim is one batch: `create()` of `users/{u}/claims/{milestoneId}` (the lock: a second claim,
-concurrent or later, fails it), the milestone marked claimed, and the progress document's
-`unclaimed.{milestoneId}` removed with `claimedCount` incremented, so the count moves once, and
-`lastClaimed` set, so that the milestone stays listed with its prizes emptied.
+concurrent or later, fails it), the milestone marked claimed, and in the user document the
+challenge's `unclaimed.{milestoneId}` removed with `claimedCount` incremented, so the count moves
+once, and `lastClaimed` set, so that the milestone stays listed with its prizes emptied.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from google.api_core import exceptions as gexc
 
 from shared.errors import ConflictError, NotFoundError
-from shared.repository import paths
+from shared.repository import paths, progress_repo
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -57,24 +57,26 @@ def claim_milestone(
         )
     record = {name: data.get(name) for name in _CLAIMED_FIELDS}
     record.update(milestoneId=milestone, userId=user_id, claimedAt=now)
-    progress_ref = db.document(paths.progress_doc(user_id, int(data["challengeId"])))
     batch = db.batch()
     batch.create(claim_ref, record)
     batch.update(milestone_ref, {"claimed": True, "claimedAt": now})
-    batch.set(
-        progress_ref,
+    progress_repo.add_merge(
+        db,
+        batch,
+        user_id,
         {
-            "unclaimed": {str(milestone): fs.DELETE_FIELD},
-            "claimedCount": fs.Increment(1),
-            "lastClaimed": {
-                "milestoneId": milestone,
-                "level": data.get("level"),
-                "cycle": data.get("cycle"),
-                "createdAt": data.get("createdAt"),
-                "claimedAt": now,
-            },
+            int(data["challengeId"]): {
+                "unclaimed": {str(milestone): fs.DELETE_FIELD},
+                "claimedCount": fs.Increment(1),
+                "lastClaimed": {
+                    "milestoneId": milestone,
+                    "level": data.get("level"),
+                    "cycle": data.get("cycle"),
+                    "createdAt": data.get("createdAt"),
+                    "claimedAt": now,
+                },
+            }
         },
-        merge=True,
     )
     try:
         batch.commit()

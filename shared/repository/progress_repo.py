@@ -1,44 +1,65 @@
-"""The engine's writes and reads of progress documents and per-user event markers."""
+"""The engine's writes and reads of the user document's progress and per-user event markers.
+
+A user's progress in every challenge lives in one document, `users/{userKey}`, under
+`challenges.{challengeId}` (see shared/progress/state.py): one read fetches it all, one merge-set
+writes any number of challenges.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from google.cloud.firestore_v1 import _helpers
+from google.cloud.firestore_v1.field_path import FieldPath
 
-from shared.repository import paths
+from shared.repository import fast_documents, paths
 
 if TYPE_CHECKING:
     from google.cloud import firestore
 
+CHALLENGES_FIELD = "challenges"
+USER_ID_FIELD = "userId"
 
-def progress_ref(
-    db: firestore.Client, user_id: str, challenge_id: int
-) -> firestore.DocumentReference:
-    """The reference of a user's progress document in one challenge."""
-    return db.document(paths.progress_doc(user_id, challenge_id))
+
+def user_ref(db: firestore.Client, user_id: str) -> firestore.DocumentReference:
+    """The reference of the user document (progress in every challenge)."""
+    return db.document(paths.user_doc(user_id))
+
+
+def entry_path(challenge_id: int, *fields: str) -> FieldPath:
+    """The field path of one challenge's entry (or a field in it) in the user document."""
+    return FieldPath(CHALLENGES_FIELD, str(challenge_id), *fields)
+
+
+def entries(doc: Mapping[str, Any] | None) -> dict[int, dict[str, Any]]:
+    """The per-challenge progress entries of a user document, by challenge id."""
+    found: dict[int, dict[str, Any]] = {}
+    for key, entry in ((doc or {}).get(CHALLENGES_FIELD) or {}).items():
+        if key.isdigit() and isinstance(entry, dict):
+            found[int(key)] = entry
+    return found
 
 
 def read_progress(
     db: firestore.Client, user_id: str, challenge_ids: Iterable[int]
 ) -> dict[int, dict[str, Any] | None]:
-    """The user's progress documents for `challenge_ids` in one round trip (None when absent)."""
+    """The user's progress entries for `challenge_ids` in one round trip (None when absent)."""
     ids = sorted(set(challenge_ids))
     found: dict[int, dict[str, Any] | None] = dict.fromkeys(ids)
     if not ids:
         return found
-    refs = [progress_ref(db, user_id, cid) for cid in ids]
-    for snap in db.get_all(refs):
-        if snap.exists:
-            found[int(snap.id)] = snap.to_dict()
+    # A mask keeps the answer to the challenges asked for, whatever else the user is in.
+    mask = [entry_path(cid).to_api_repr() for cid in ids]
+    stored = entries(fast_documents.get_document(db, paths.user_doc(user_id), mask))
+    for cid in ids:
+        found[cid] = stored.get(cid)
     return found
 
 
 def read_one(db: firestore.Client, user_id: str, challenge_id: int) -> dict[str, Any] | None:
-    """One progress document, or None."""
-    snap = progress_ref(db, user_id, challenge_id).get()
-    return snap.to_dict() if snap.exists else None
+    """One challenge's progress entry, or None."""
+    return read_progress(db, user_id, [challenge_id])[challenge_id]
 
 
 def add_event_marker(
@@ -63,20 +84,39 @@ def add_sequence_marker(
     batch.create(db.document(paths.sequence_marker_doc(user_id, sequence)), dict(data))
 
 
+def merge_data(
+    user_id: str, fields_by_challenge: Mapping[int, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The merge-set body writing nested `fields` into each challenge's entry."""
+    return {
+        USER_ID_FIELD: user_id,
+        CHALLENGES_FIELD: {str(cid): dict(fields) for cid, fields in fields_by_challenge.items()},
+    }
+
+
 def add_merge(
     db: firestore.Client,
     batch: firestore.WriteBatch,
     user_id: str,
-    challenge_id: int,
-    fields: Mapping[str, Any],
+    fields_by_challenge: Mapping[int, Mapping[str, Any]],
 ) -> None:
-    """Merge nested `fields` into the progress document (transforms and deletes allowed)."""
-    batch.set(progress_ref(db, user_id, challenge_id), dict(fields), merge=True)
+    """One merge-set of the user document: nested fields per challenge (transforms, deletes)."""
+    batch.set(user_ref(db, user_id), merge_data(user_id, fields_by_challenge), merge=True)
 
 
-def transform_value(db: firestore.Client, write_result: Any) -> Any:
-    """The post-transform value of a write's single field transform (an `Increment`)."""
+def transform_values(
+    db: firestore.Client, write_result: Any, transformed: Sequence[FieldPath]
+) -> dict[FieldPath, Any]:
+    """The post-transform values of one write, by the field path each transform wrote.
+
+    The client library sends a write's field transforms sorted by FieldPath, and the commit
+    returns their results in that order; sorting the same paths maps each result to its field.
+    """
     results = list(write_result.transform_results)
-    if len(results) != 1:
-        raise ValueError(f"expected one transform result, got {len(results)}")
-    return _helpers.decode_value(results[0], db)
+    ordered = sorted(transformed)
+    if len(results) != len(ordered):
+        raise ValueError(f"expected {len(ordered)} transform results, got {len(results)}")
+    return {
+        path: _helpers.decode_value(result, db)
+        for path, result in zip(ordered, results, strict=True)
+    }

@@ -12,6 +12,8 @@ from tests.shared.api.factories import (
     challenge,
     milestone_doc,
     progress_doc,
+    store_progress,
+    stored_progress,
     unclaimed_entry,
 )
 
@@ -35,8 +37,8 @@ def _won(api, milestone: int = 41, issued: bool = True) -> None:
     api.db.document(paths.milestone_doc(USER, milestone)).set(
         milestone_doc(USER, milestone, 1, issued=issued)
     )
-    api.db.document(paths.progress_doc(USER, 1)).set(
-        progress_doc(1000, baseline=1000, unclaimed=[unclaimed_entry(milestone)])
+    store_progress(
+        api.db, USER, {1: progress_doc(1000, baseline=1000, unclaimed=[unclaimed_entry(milestone)])}
     )
 
 
@@ -63,7 +65,7 @@ def test_claim_is_idempotent_and_moves_the_prize(api):
     assert _prizes_listed(api) == [(41, 0)]
     history = api.call("v1", "GetPrizesHistory", query={"UserId": USER}).get_json()["result"]
     assert [m["milestoneId"] for m in history["data"]] == [41]
-    progress = api.db.document(paths.progress_doc(USER, 1)).get().to_dict()
+    progress = stored_progress(api.db, USER, 1)
     assert progress["claimedCount"] == 1
 
 

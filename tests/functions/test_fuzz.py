@@ -33,7 +33,13 @@ from tests.functions.integration_client import (
     function_app,
     load_catalog,
 )
-from tests.shared.api.factories import catalog, challenge, milestone_doc, progress_doc
+from tests.shared.api.factories import (
+    catalog,
+    challenge,
+    milestone_doc,
+    progress_doc,
+    store_progress,
+)
 
 pytestmark = pytest.mark.emulator
 
@@ -74,7 +80,7 @@ def fuzz_client(emulators) -> Iterator[IntegrationClient]:
     reset_process_state()
     db = firestore.Client(project=PROJECT)
     load_catalog(db, catalog(challenge(1), challenge(2, reward_type=RewardType.BADGE, parent=1)))
-    db.document(paths.progress_doc(USER, 1)).set(progress_doc(300))
+    store_progress(db, USER, {1: progress_doc(300)})
     db.document(paths.milestone_doc(USER, 1)).set(milestone_doc(USER, 1, 1))
     client_id, key = create_partner_client(db)
     yield IntegrationClient(db=db, client_id=client_id, key=key)

@@ -16,6 +16,7 @@ from tests.shared.api.factories import (
     challenge,
     milestone_doc,
     progress_doc,
+    store_progress,
     unclaimed_entry,
 )
 
@@ -109,9 +110,7 @@ def _sample_situation(api) -> None:
     # The sample's user won milestone 565 and claimed its prize, which moved to the history.
     user = "01010123422"
     api.db.document(paths.milestone_doc(user, 565)).set(milestone_doc(user, 565, 317))
-    api.db.document(paths.progress_doc(user, 317)).set(
-        progress_doc(0, unclaimed=[unclaimed_entry(565)])
-    )
+    store_progress(api.db, user, {317: progress_doc(0, unclaimed=[unclaimed_entry(565)])})
     api.db.document(f"{paths.CHALLENGE_STATS}/317/{paths.STATS_SHARDS}/0").set(
         {"peopleFinished": 1}
     )

@@ -6,10 +6,15 @@ import pytest
 
 from shared.clock import utcnow
 from shared.enums import RewardType
-from shared.repository import paths
 from tests.functions.integration_client import api as api
 from tests.functions.integration_client import load_catalog
-from tests.shared.api.factories import catalog, challenge, progress_doc, unclaimed_entry
+from tests.shared.api.factories import (
+    catalog,
+    challenge,
+    progress_doc,
+    store_progress,
+    unclaimed_entry,
+)
 
 pytestmark = pytest.mark.emulator
 
@@ -20,10 +25,8 @@ USER = "+201000000002"
 @pytest.mark.parametrize("reward_type", [RewardType.POINTS, RewardType.VOUCHER])
 def test_points_and_voucher_challenges_in_detail(api, reward_type):
     load_catalog(api.db, catalog(challenge(1), challenge(2, parent=1, reward_type=reward_type)))
-    api.db.document(paths.progress_doc(USER, 1)).set(progress_doc(1000, achieved_at=utcnow()))
-    api.db.document(paths.progress_doc(USER, 2)).set(
-        progress_doc(250, unclaimed=[unclaimed_entry(4)])
-    )
+    store_progress(api.db, USER, {1: progress_doc(1000, achieved_at=utcnow())})
+    store_progress(api.db, USER, {2: progress_doc(250, unclaimed=[unclaimed_entry(4)])})
     response = api.call("v2", NAME, user=USER, json={"challengeId": 2})
     assert response.status_code == 200
     result = response.get_json()["result"]

@@ -12,6 +12,7 @@ from tests.shared.api.factories import (
     challenge,
     milestone_doc,
     progress_doc,
+    store_progress,
     unclaimed_entry,
 )
 
@@ -25,9 +26,7 @@ def _claimed(api, milestones: list[int]) -> None:
     load_catalog(api.db, catalog(*(challenge(m) for m in milestones)))
     for m in milestones:
         api.db.document(paths.milestone_doc(USER, m)).set(milestone_doc(USER, m, m))
-        api.db.document(paths.progress_doc(USER, m)).set(
-            progress_doc(1000, unclaimed=[unclaimed_entry(m)])
-        )
+        store_progress(api.db, USER, {m: progress_doc(1000, unclaimed=[unclaimed_entry(m)])})
         claim = api.call("v1", "ClaimPrize", json={"userId": USER, "milestoneId": m})
         assert claim.status_code == 200
 

@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 
 from shared.clock import utcnow
-from shared.repository import paths
 from tests.functions.integration_client import ENVELOPE_KEYS, load_catalog
 from tests.functions.integration_client import api as api
 from tests.shared.api.factories import (
     catalog,
     challenge,
     progress_doc,
+    store_progress,
     unclaimed_entry,
 )
 
@@ -58,7 +58,7 @@ def _result(response, status: int = 200):
 
 def test_seed_000_worked_example_over_v1(api):
     load_catalog(api.db, catalog(challenge(1, frequency=1000)))
-    api.db.document(paths.progress_doc(USER, 1)).set(progress_doc(200))
+    store_progress(api.db, USER, {1: progress_doc(200)})
     body = _result(api.call("v1", NAME, query={"UserId": USER}))
     assert (body["statusCode"], body["statusName"]) == (1, "Successfully")
     assert body["message"] == "Process completed successfully"
@@ -82,8 +82,14 @@ def test_seed_000_worked_example_over_v1(api):
 
 def test_v2_reads_the_token_user_and_shows_unclaimed_prizes_in_arabic(api):
     load_catalog(api.db, catalog(challenge(1), challenge(2, parent=1)))
-    api.db.document(paths.progress_doc(USER, 1)).set(
-        progress_doc(1000, unclaimed=[unclaimed_entry(77)], achieved_at=utcnow(), completed=True)
+    store_progress(
+        api.db,
+        USER,
+        {
+            1: progress_doc(
+                1000, unclaimed=[unclaimed_entry(77)], achieved_at=utcnow(), completed=True
+            )
+        },
     )
     response = api.call("v2", NAME, user=USER, headers={"Accept-Language": "ar-EG,ar;q=0.9"})
     data = _result(response)["result"]["data"]
@@ -212,15 +218,12 @@ def firestore_calls(api):
 @pytest.mark.parametrize("items", [1, 100])
 def test_warm_list_costs_at_most_two_round_trips(api, firestore_calls, items):
     load_catalog(api.db, catalog(*(challenge(i) for i in range(1, 121))))
-    batch = api.db.batch()
-    for cid in range(1, 40):
-        batch.set(api.db.document(paths.progress_doc(USER, cid)), progress_doc(cid * 10))
-    batch.commit()
+    store_progress(api.db, USER, {cid: progress_doc(cid * 10) for cid in range(1, 40)})
     query = {"UserId": USER, "ItemsPerPage": items, "OrderBy": "Progress"}
     assert api.call("v1", NAME, query=query).status_code == 200  # warms the caches
     firestore_calls.clear()
     response = api.call("v1", NAME, query=query)
     assert response.status_code == 200
     assert len(response.get_json()["result"]["data"]) == items
-    # One nonce create for V1 authentication, one query of the user's progress.
-    assert sorted(firestore_calls) == ["commit", "run_query"]
+    # One nonce create for V1 authentication, one get of the user document.
+    assert sorted(firestore_calls) == ["commit", "get_document"]

@@ -15,6 +15,7 @@ from shared.enums import TriggerKind
 from shared.repository import paths
 from shared.repository.dead_letters_repo import get_dead_letter
 from tests.conftest import PROJECT
+from tests.shared.api.factories import stored_progress
 from tests.shared.engine.builders import challenge, earn, install, points_reward, simple_level
 
 pytestmark = pytest.mark.emulator
@@ -63,7 +64,7 @@ def _body(transaction_id: str, data: dict) -> bytes:
 
 
 def _total(db, user: str) -> float:
-    doc = db.document(paths.progress_doc(user, 1)).get().to_dict() or {}
+    doc = stored_progress(db, user, 1)
     return (doc.get("totals") or {}).get("earnedPoints", 0)
 
 

@@ -58,12 +58,14 @@ def documents_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _paths() -> list[str]:
     return [
-        f"users/{user_key(PHONE)}/progress/1",
+        f"users/{user_key(PHONE)}",
         f"users/{user_key(PHONE)}/milestones/42",
         f"users/{user_key(PHONE)}/events/t1",
+        f"users/{user_key(PHONE)}/sequences/1",
         f"users/{user_key(PHONE)}/claims/42",
-        f"users/{user_key('+201000000002')}/progress/1",
-        f"users/{user_key('uid-7')}/progress/1",
+        f"users/{user_key('+201000000002')}",
+        f"users/{user_key('+201000000002')}/milestones/42",
+        f"users/{user_key('uid-7')}",
         "challenges/1",
         "transactions/t1",
         "partnerClients/demo",
@@ -110,12 +112,14 @@ def _get(url: str, path: str, token: str | None) -> int:
 @pytest.mark.parametrize(
     ("path", "status"),
     [
-        (f"users/{user_key(PHONE)}/progress/1", 200),
+        (f"users/{user_key(PHONE)}", 200),
         (f"users/{user_key(PHONE)}/milestones/42", 200),
         (f"users/{user_key(PHONE)}/events/t1", 403),
+        (f"users/{user_key(PHONE)}/sequences/1", 403),
         (f"users/{user_key(PHONE)}/claims/42", 200),
         (f"users/{user_key('+201000000002')}/claims/42", 403),
-        (f"users/{user_key('+201000000002')}/progress/1", 403),
+        (f"users/{user_key('+201000000002')}", 403),
+        (f"users/{user_key('+201000000002')}/milestones/42", 403),
         ("challenges/1", 403),
         ("transactions/t1", 403),
         ("partnerClients/demo", 403),
@@ -126,20 +130,18 @@ def test_a_phone_user_reads_only_its_own_progress_and_prizes(documents_url, path
 
 
 def test_without_a_phone_number_the_uid_is_the_key(documents_url) -> None:
-    assert (
-        _get(documents_url, f"users/{user_key('uid-7')}/progress/1", _token("uid-7", None)) == 200
-    )
-    assert _get(documents_url, f"users/{user_key(PHONE)}/progress/1", _token("uid-7", None)) == 403
+    assert _get(documents_url, f"users/{user_key('uid-7')}", _token("uid-7", None)) == 200
+    assert _get(documents_url, f"users/{user_key(PHONE)}", _token("uid-7", None)) == 403
 
 
 def test_anonymous_reads_nothing(documents_url) -> None:
-    assert _get(documents_url, f"users/{user_key(PHONE)}/progress/1", None) == 403
+    assert _get(documents_url, f"users/{user_key(PHONE)}", None) == 403
 
 
 def test_clients_write_nothing_not_even_their_own(documents_url) -> None:
     token = _token("uid-1", PHONE)
     for path in (
-        f"users/{user_key(PHONE)}/progress/1",
+        f"users/{user_key(PHONE)}",
         f"users/{user_key(PHONE)}/milestones/9",
         "transactions/new",
     ):
@@ -152,17 +154,18 @@ def test_clients_write_nothing_not_even_their_own(documents_url) -> None:
         assert response.status_code == 403, path
 
 
-def test_a_user_lists_its_own_progress_but_not_anothers(documents_url) -> None:
+def test_a_user_lists_its_own_milestones_but_not_anothers_nor_the_users(documents_url) -> None:
     token = _token("uid-1", PHONE)
+    headers = {"Authorization": f"Bearer {token}"}
     own = requests.get(
-        _doc(documents_url, f"users/{user_key(PHONE)}/progress"),
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
+        _doc(documents_url, f"users/{user_key(PHONE)}/milestones"), headers=headers, timeout=10
     )
     assert own.status_code == 200 and len(own.json()["documents"]) == 1
     other = requests.get(
-        _doc(documents_url, f"users/{user_key('+201000000002')}/progress"),
-        headers={"Authorization": f"Bearer {token}"},
+        _doc(documents_url, f"users/{user_key('+201000000002')}/milestones"),
+        headers=headers,
         timeout=10,
     )
     assert other.status_code == 403
+    users = requests.get(_doc(documents_url, "users"), headers=headers, timeout=10)
+    assert users.status_code == 403

@@ -8,6 +8,7 @@ from typing import Any
 from shared.catalog.models import Catalog, Category, Challenge, Group, Level, Reward, Trigger
 from shared.enums import DurationType, Operator, RewardType, TriggerKind, TriggerType
 from shared.progress.state import COUNTER_FIELD
+from shared.repository import paths
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -140,6 +141,19 @@ def progress_doc(
         "unclaimed": {str(e["milestoneId"]): e for e in unclaimed or []},
         "claimedCount": claimed_count,
     }
+
+
+def store_progress(db: Any, user_id: str, entries: dict[int, dict[str, Any]]) -> None:
+    """Write the user document with these progress entries, as the engine stores them."""
+    db.document(paths.user_doc(user_id)).set(
+        {"userId": user_id, "challenges": {str(cid): e for cid, e in entries.items()}}, merge=True
+    )
+
+
+def stored_progress(db: Any, user_id: str, challenge_id: int) -> dict[str, Any]:
+    """The user's stored progress entry in one challenge ({} when absent)."""
+    doc = db.document(paths.user_doc(user_id)).get().to_dict() or {}
+    return dict((doc.get("challenges") or {}).get(str(challenge_id)) or {})
 
 
 def milestone_doc(

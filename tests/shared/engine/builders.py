@@ -123,8 +123,9 @@ def earn(user: str, points: float, at: datetime = NOW, **fields: Any) -> dict[st
 
 
 def progress(db: Any, user: str, cid: int) -> dict[str, Any]:
-    """The user's stored progress document in a challenge ({} when absent)."""
-    return db.document(paths.progress_doc(user, cid)).get().to_dict() or {}
+    """The user's stored progress entry in a challenge ({} when absent)."""
+    doc = db.document(paths.user_doc(user)).get().to_dict() or {}
+    return dict((doc.get("challenges") or {}).get(str(cid)) or {})
 
 
 def milestones(db: Any, user: str) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ import pytest
 
 from shared.engine.process import COUNTED, NOTHING_TO_COUNT, process_transaction
 from shared.enums import Operator, TriggerKind
+from shared.repository import progress_repo
 from shared.repository.keys import milestone_id
 from tests.shared.engine.builders import (
     END,
@@ -204,3 +205,24 @@ def test_round_trips_per_event(db):
     winning = process_transaction(db, "t2", earn("u", 90))
     # + fresh read, milestone batch, points credit, issued batch
     assert (winning.reads, winning.commits) == (2, 4)
+
+
+def test_each_challenge_settles_on_its_own_returned_total(db):
+    # Ids whose string order (10, 100, 2) differs from their numeric order: the commit returns
+    # the totals in field-path order, and each must reach its own challenge.
+    install(db, [challenge(cid, simple_level(EARNED, 100)) for cid in (2, 10, 100)])
+    batch = db.batch()
+    seeded = {2: 95, 10: 0, 100: 50}
+    progress_repo.add_merge(
+        db, batch, "u", {cid: {"totals": {"earnedPoints": t}} for cid, t in seeded.items()}
+    )
+    batch.commit()
+    outcome = process_transaction(db, "t1", earn("u", 10))
+    # Only challenge 2 reached 100; a crossed mapping would have re-read another one instead.
+    assert outcome.milestones == [milestone_id("u", 2, 0, 0)]
+    assert outcome.reads == 2
+    assert {cid: progress(db, "u", cid)["totals"]["earnedPoints"] for cid in seeded} == {
+        2: 105,
+        10: 10,
+        100: 60,
+    }

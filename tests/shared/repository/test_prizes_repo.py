@@ -9,7 +9,14 @@ import pytest
 
 from shared.errors import ConflictError, NotFoundError
 from shared.repository import paths, prizes_repo
-from tests.shared.api.factories import NOW, milestone_doc, progress_doc, unclaimed_entry
+from tests.shared.api.factories import (
+    NOW,
+    milestone_doc,
+    progress_doc,
+    store_progress,
+    stored_progress,
+    unclaimed_entry,
+)
 
 pytestmark = pytest.mark.emulator
 
@@ -20,8 +27,14 @@ def _seed(db, milestone_id: int = 11, challenge_id: int = 1, issued: bool = True
     db.document(paths.milestone_doc(USER, milestone_id)).set(
         milestone_doc(USER, milestone_id, challenge_id, issued=issued)
     )
-    db.document(paths.progress_doc(USER, challenge_id)).set(
-        progress_doc(1000, unclaimed=[unclaimed_entry(milestone_id), unclaimed_entry(99)])
+    store_progress(
+        db,
+        USER,
+        {
+            challenge_id: progress_doc(
+                1000, unclaimed=[unclaimed_entry(milestone_id), unclaimed_entry(99)]
+            )
+        },
     )
 
 
@@ -29,7 +42,7 @@ def test_claim_moves_the_prize_once(db):
     _seed(db)
     record = prizes_repo.claim_milestone(db, USER, 11, NOW)
     assert record["claimedAt"] == NOW and record["challengeId"] == 1
-    progress = db.document(paths.progress_doc(USER, 1)).get().to_dict()
+    progress = stored_progress(db, USER, 1)
     assert set(progress["unclaimed"]) == {"99"}
     assert progress["claimedCount"] == 1
     milestone = db.document(paths.milestone_doc(USER, 11)).get().to_dict()
@@ -41,7 +54,7 @@ def test_claiming_again_returns_the_first_claim_and_counts_once(db):
     first = prizes_repo.claim_milestone(db, USER, 11, NOW)
     again = prizes_repo.claim_milestone(db, USER, 11, NOW + timedelta(hours=1))
     assert again["claimedAt"] == first["claimedAt"]
-    assert db.document(paths.progress_doc(USER, 1)).get().to_dict()["claimedCount"] == 1
+    assert stored_progress(db, USER, 1)["claimedCount"] == 1
 
 
 def test_concurrent_claims_count_once(db):
@@ -49,7 +62,7 @@ def test_concurrent_claims_count_once(db):
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda i: prizes_repo.claim_milestone(db, USER, 11, NOW), range(8)))
     assert {r["milestoneId"] for r in results} == {11}
-    assert db.document(paths.progress_doc(USER, 1)).get().to_dict()["claimedCount"] == 1
+    assert stored_progress(db, USER, 1)["claimedCount"] == 1
 
 
 def test_unknown_milestone_is_not_found(db):

@@ -1,27 +1,29 @@
-"""Reading a user's progress documents: all in one query, or some by id."""
+"""Reading a user's progress: every challenge at once, or some by id, from the user document."""
 
 from __future__ import annotations
 
 import pytest
 
 from shared.enums import TriggerKind
-from shared.repository import paths, progress_reads
-from tests.shared.api.factories import progress_doc
+from shared.repository import progress_reads
+from tests.shared.api.factories import progress_doc, store_progress
 
 pytestmark = pytest.mark.emulator
 
 
 def test_user_progress_reads_every_challenge_of_that_user_only(db):
-    db.document(paths.progress_doc("a/b", 1)).set(progress_doc(200))
-    db.document(paths.progress_doc("a/b", 7)).set(progress_doc(50, claimed_count=2))
-    db.document(paths.progress_doc("other", 1)).set(progress_doc(999))
+    store_progress(db, "a/b", {1: progress_doc(200), 7: progress_doc(50, claimed_count=2)})
+    store_progress(db, "other", {1: progress_doc(999)})
     states = progress_reads.user_progress(db, "a/b")
     assert set(states) == {1, 7}
     assert states[1].achieved(TriggerKind.EARNED_POINTS) == 200
     assert states[7].claimed_count == 2
+    assert progress_reads.user_progress(db, "nobody") == {}
 
 
-def test_progress_of_omits_absent_documents(db):
-    db.document(paths.progress_doc("u", 3)).set(progress_doc(10))
+def test_progress_of_reads_only_the_asked_challenges(db):
+    store_progress(db, "u", {3: progress_doc(10), 5: progress_doc(20)})
     states = progress_reads.progress_of(db, "u", [3, 4, 3])
     assert set(states) == {3}
+    assert states[3].achieved(TriggerKind.EARNED_POINTS) == 10
+    assert progress_reads.progress_of(db, "u", []) == {}

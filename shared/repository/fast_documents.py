@@ -1,0 +1,120 @@
+"""Reading one document through the low-level API and decoding its raw protobuf directly.
+
+The read path's hot document (a user's progress in every challenge) holds hundreds of nested
+values; the client library's snapshot machinery and per-value decoding cost more than the round
+trip itself. `GetDocument` is one unary call, and decoding the raw `Value` messages here gives
+the same Python values the library's `DocumentSnapshot.to_dict()` gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from google.api_core import exceptions as gexc
+from google.api_core.datetime_helpers import DatetimeWithNanoseconds
+from google.cloud.firestore_v1 import _helpers
+from google.cloud.firestore_v1._helpers import GeoPoint
+from google.cloud.firestore_v1.vector import Vector
+
+if TYPE_CHECKING:
+    from google.cloud import firestore
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _timestamp(stamp: Any) -> datetime:
+    nanos = stamp.nanos
+    if nanos % 1000:
+        # Sub-microsecond precision only a DatetimeWithNanoseconds keeps.
+        return DatetimeWithNanoseconds.from_timestamp_pb(stamp)
+    return _EPOCH + timedelta(seconds=stamp.seconds, microseconds=nanos // 1000)
+
+
+def _special_map(decoded: dict[str, Any], fields: Any, db: firestore.Client) -> Any:
+    """A map the library turns into another type (vector, BSON value), or None."""
+    if decoded.get("__type__") == "__vector__":
+        return Vector(decoded["value"])
+    if len(decoded) == 1 and next(iter(decoded)).startswith("__"):
+        special = _helpers.decode_dict(fields, db)
+        if not isinstance(special, dict):
+            return special
+    return None
+
+
+def decode_map(fields: Any, db: firestore.Client) -> Any:
+    """A raw protobuf map of `Value`s as the client library decodes it (usually a dict)."""
+    decoded: dict[str, Any] = {}
+    # Keys then lookups (the map's own iteration, not the generic `items()` view), and the
+    # commonest kinds inline: this loop runs for every value of the document.
+    for key in fields:
+        value = fields[key]
+        kind = value.WhichOneof("value_type")
+        if kind == "map_value":
+            decoded[key] = decode_map(value.map_value.fields, db)
+        elif kind == "string_value":
+            decoded[key] = value.string_value
+        elif kind == "integer_value":
+            decoded[key] = value.integer_value
+        elif kind == "double_value":
+            decoded[key] = value.double_value
+        else:
+            decoded[key] = decode_value(value, db)
+    if decoded and ("__type__" in decoded or len(decoded) == 1):
+        special = _special_map(decoded, fields, db)
+        if special is not None:
+            return special
+    return decoded
+
+
+def decode_value(value: Any, db: firestore.Client) -> Any:
+    """One raw protobuf `Value` as the client library decodes it."""
+    kind = value.WhichOneof("value_type")
+    if kind == "map_value":
+        return decode_map(value.map_value.fields, db)
+    if kind == "string_value":
+        return value.string_value
+    if kind == "integer_value":
+        return value.integer_value
+    if kind == "double_value":
+        return value.double_value
+    if kind == "timestamp_value":
+        return _timestamp(value.timestamp_value)
+    if kind == "boolean_value":
+        return value.boolean_value
+    if kind == "null_value":
+        return None
+    if kind == "array_value":
+        return [decode_value(item, db) for item in value.array_value.values]
+    if kind == "bytes_value":
+        return value.bytes_value
+    if kind == "reference_value":
+        return _helpers.reference_value_to_document(value.reference_value, db)
+    if kind == "geo_point_value":
+        point = value.geo_point_value
+        return GeoPoint(point.latitude, point.longitude)
+    # Anything newer than this module: the library knows it.
+    return _helpers.decode_value(value, db)
+
+
+def document_name(db: firestore.Client, path: str) -> str:
+    """The full resource name of the document at `path`."""
+    return f"{db._database_string}/documents/{path}"
+
+
+def get_document(
+    db: firestore.Client, path: str, field_paths: Sequence[str] | None = None
+) -> dict[str, Any] | None:
+    """The document at `path` as a dict (only `field_paths` when given), or None when absent.
+
+    `field_paths` are in the API's dotted form (`FieldPath.to_api_repr()`).
+    """
+    request: dict[str, Any] = {"name": document_name(db, path)}
+    if field_paths is not None:
+        request["mask"] = {"field_paths": list(field_paths)}
+    try:
+        response = db._firestore_api.get_document(request=request, metadata=db._rpc_metadata)
+    except gexc.NotFound:
+        return None
+    return decode_map(response._pb.fields, db)
