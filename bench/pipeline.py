@@ -1,9 +1,11 @@
 """Events through the whole local pipeline: transaction written -> delivered -> progress visible.
 
-The stack (functions server and local Eventarc deliverer) runs in another process. This process
-writes `transactions` documents and listens to the collection group of event markers, which
-the engine creates in the same commit as the progress changes: a marker seen is progress
-readable. Each event's delay runs from just before its write to the listener seeing its marker.
+The stack (functions server and local Eventarc deliverer) runs in other processes; the Firestore
+emulator pushes each new transaction to the deliverer, which posts it to the function, as
+Eventarc does. This process writes `transactions` documents and listens to the collection group
+of event markers, which the engine creates in the same commit as the progress changes: a marker
+seen is progress readable. Each event's delay runs from just before its write to the listener
+seeing its marker.
 """
 
 from __future__ import annotations
@@ -228,8 +230,9 @@ def emulator_commit_rate(db: Any, threads: int, seconds: float) -> float:
 def listened_rate(db: Any, seconds: float, writers: int = 4) -> float:
     """Documents per second the emulator gets to one listener of their (growing) collection.
 
-    No engine and no deliverer: the ceiling the emulator itself puts on any listener-driven
-    pipeline, with IN_FLIGHT documents written and not yet seen at most.
+    No engine and no deliverer: the ceiling the emulator puts on a listener of a growing result
+    set, with IN_FLIGHT documents written and not yet seen at most. The deliverer no longer
+    listens (the emulator pushes to it); the figure says why the marker listener is kept small.
     """
     from bench.listen import NameListener
 

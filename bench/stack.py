@@ -5,7 +5,9 @@
 
 Serves every function with devtools.server.FunctionsServer on a free port, or runs the local
 Eventarc deliverer towards a trigger function's URL: in production Eventarc is not in the
-function's process either, and a listener sharing the server's interpreter lock would slow it.
+function's process either, and the deliverer's relay (the port the Firestore emulator pushes
+events to, `EVENTARC_RELAY_PORT` in the environment) and its forwarding threads would compete
+with the server for its interpreter lock.
 Prints one JSON line `{"url": ...}` when ready; on SIGTERM stops and prints its counters as a
 last JSON line. `running_stack` starts and stops them from the benchmark process.
 """
@@ -141,6 +143,7 @@ def _deliver(target: str, log: Path | None) -> int:
     stats = deliverer.stats
     final = {
         "received": stats.received,
+        "ignored": stats.ignored,
         "delivered": stats.delivered,
         "failedAttempts": stats.failed_attempts,
         "deadLettered": stats.dead_lettered,

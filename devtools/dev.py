@@ -215,21 +215,31 @@ def run(
         server = stack.enter_context(FunctionsServer(HOST, ports.functions))
         for entry, reason in sorted(server.functions.unavailable.items()):
             print(f"  not served: {entry} ({reason})", flush=True)
-        deliverer = Deliverer(
-            db,
-            server.event_url("on_transaction_created"),
-            policy=RetryPolicy(max_attempts=max_attempts),
-        )
-        stack.enter_context(deliverer)
-        seeded = seed_demo_users(db)
-        if not deliverer.wait_idle(60):
-            print("warning: demo transactions still in delivery", flush=True)
-        stats = deliverer.stats
-        print(
-            f"seeded {len({u for u, _, _ in DEMO_ACTIVITY})} demo users with {len(seeded)} "
-            f"transactions ({stats.delivered} delivered, {stats.dead_lettered} dead-lettered)",
-            flush=True,
-        )
+        if emulators.relay_port is None:
+            # The gcloud wrapper fallback: the emulator cannot push events, so none are delivered.
+            seeded = seed_demo_users(db)
+            print(
+                f"seeded {len({u for u, _, _ in DEMO_ACTIVITY})} demo users with {len(seeded)} "
+                "transactions (not delivered: the Firestore emulator runs without push support)",
+                flush=True,
+            )
+        else:
+            deliverer = Deliverer(
+                db,
+                server.event_url("on_transaction_created"),
+                policy=RetryPolicy(max_attempts=max_attempts),
+                relay_port=emulators.relay_port,
+            )
+            stack.enter_context(deliverer)
+            seeded = seed_demo_users(db)
+            if not deliverer.wait_idle(60, received=len(seeded)):
+                print("warning: demo transactions still in delivery", flush=True)
+            stats = deliverer.stats
+            print(
+                f"seeded {len({u for u, _, _ in DEMO_ACTIVITY})} demo users with {len(seeded)} "
+                f"transactions ({stats.delivered} delivered, {stats.dead_lettered} dead-lettered)",
+                flush=True,
+            )
         print(example_calls(server.url, client_id, key, state_dir), flush=True)
         ready.set()
         print(f"ready: {server.url} (in {time.monotonic() - started:.1f}s)", flush=True)

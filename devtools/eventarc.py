@@ -1,29 +1,37 @@
 """Local stand-in for Eventarc: new `transactions` documents become CloudEvents over HTTP.
 
-No Eventarc emulator exists, so a Firestore listener on the emulator delivers the same
-binary-mode CloudEvent that Eventarc sends in production (ce-* headers, protobuf
-`DocumentEventData` body) to the function's URL. Like Eventarc it retries a failed delivery
-(non-2xx or no answer) with exponential backoff, and after a bounded number of attempts it
-gives up and records the event in `deadLetters/{ce-id}`.
+No Eventarc emulator exists, but the Cloud Firestore emulator pushes an Eventarc-style
+CloudEvent for every created document that matches a trigger registered with it, to the relay
+port it was started with (`devtools.emulators`). The deliverer registers that trigger, serves
+the relay port, answers the emulator at once, and forwards each event to the function's URL as
+Eventarc sends it in production: binary mode, ce-* headers, the raw protobuf
+`DocumentEventData` as the body. Like Eventarc it retries a failed delivery (non-2xx or no
+answer) with exponential backoff, and after a bounded number of attempts it gives up and
+records the event in `deadLetters/{ce-id}`.
 """
 
 from __future__ import annotations
 
+import binascii
 import heapq
 import itertools
 import logging
+import os
 import random
 import threading
 import time
 import uuid
+from base64 import b64decode
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 import requests
 
+from devtools.emulators import HOST, RELAY_PORT_ENV
 from shared.repository.paths import DEAD_LETTERS, TRANSACTIONS
 
 if TYPE_CHECKING:
@@ -36,6 +44,14 @@ DATA_SCHEMA = (
     "https://github.com/googleapis/google-cloudevents/blob/main/"
     "proto/google/events/cloud/firestore/v1/data.proto"
 )
+
+# The emulator names the project twice in ce-source; Eventarc does not.
+EMULATOR_SOURCE_PREFIX = "//firestore.googleapis.com/projects/projects/"
+SOURCE_PREFIX = "//firestore.googleapis.com/projects/"
+# Firestore reserves ids like __name__, so no document can ever match a trigger on this
+# collection: re-registering a trigger with it is how a stopped deliverer switches its trigger
+# off (the emulator has no call that deletes a trigger).
+NEVER_WRITTEN = "__local_eventarc_stopped__"
 
 # (project, document path such as "transactions/abc", fields) -> protobuf DocumentEventData
 Encoder = Callable[[str, str, dict[str, Any]], bytes]
@@ -59,12 +75,18 @@ class RetryPolicy:
 
 @dataclass
 class Event:
-    """One CloudEvent on its way, with its delivery history."""
+    """One CloudEvent on its way, with its delivery history.
+
+    An event pushed by the emulator carries its protobuf `body` and its `headers`; one built by
+    a tool carries the document's `data`, encoded when it is posted.
+    """
 
     id: str
     document_id: str
-    data: dict[str, Any]
-    time: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+    time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    body: bytes | None = None
+    headers: dict[str, str] | None = None
     attempts: int = 0
     last_error: str = ""
 
@@ -74,6 +96,7 @@ class Stats:
     """Counters, for `make dev`'s status and for tests."""
 
     received: int = 0
+    ignored: int = 0  # pushed for a trigger that is not this deliverer's
     delivered: int = 0
     failed_attempts: int = 0
     dead_lettered: int = 0
@@ -113,6 +136,35 @@ def cloudevent_headers(
         "ce-namespace": "(default)",
         "ce-document": document,
         "content-type": "application/protobuf",
+    }
+
+
+def eventarc_headers(pushed: dict[str, str]) -> dict[str, str]:
+    """The headers Eventarc would send for an event the emulator pushed with `pushed`."""
+    headers = {name.lower(): value for name, value in pushed.items()}
+    forwarded = {name: value for name, value in headers.items() if name.startswith("ce-")}
+    source = forwarded.get("ce-source", "")
+    if source.startswith(EMULATOR_SOURCE_PREFIX):
+        forwarded["ce-source"] = SOURCE_PREFIX + source[len(EMULATOR_SOURCE_PREFIX) :]
+    forwarded["content-type"] = headers.get("content-type", "application/protobuf")
+    return forwarded
+
+
+def pushed_body(body: bytes) -> bytes:
+    """The protobuf the emulator pushed: it sends it base64-encoded, Eventarc sends raw bytes."""
+    try:
+        return b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        return body  # already raw protobuf (not valid base64)
+
+
+def trigger_body(document_pattern: str) -> dict[str, Any]:
+    """The emulator's eventarcTrigger for documents created at `document_pattern`."""
+    return {
+        "eventType": EVENT_TYPE,
+        "database": "(default)",
+        "namespace": "(default)",
+        "document": {"value": document_pattern, "matchType": "PATH_PATTERN"},
     }
 
 
@@ -156,7 +208,7 @@ class _Scheduler:
 
 
 class Deliverer:
-    """Listens to a collection of the emulator and delivers each new document as a CloudEvent."""
+    """Receives the emulator's pushed events for a collection and delivers them as Eventarc does."""
 
     def __init__(
         self,
@@ -168,6 +220,8 @@ class Deliverer:
         workers: int = 16,
         collection: str = TRANSACTIONS,
         encoder: Encoder | None = None,
+        relay_port: int | None = None,
+        emulator_host: str | None = None,
     ) -> None:
         self.db = db
         self.target_url = target_url
@@ -175,35 +229,70 @@ class Deliverer:
         self.policy = policy or RetryPolicy()
         self.collection = collection
         self.stats = Stats()
+        self.relay_port = relay_port
+        self.emulator_host = emulator_host
+        # A name of its own: events still pushed for an earlier deliverer's trigger are ignored.
+        self.trigger_id = f"local-eventarc-{collection}-{uuid.uuid4().hex[:8]}"
         self._encoder = encoder
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="eventarc")
         self._scheduler = _Scheduler()
         self._local = threading.local()
-        self._seen: set[str] = set()
-        self._ready = threading.Event()
         self._in_flight = 0
         self._idle = threading.Condition()
-        self._watch: Any = None
+        self._server: ThreadingHTTPServer | None = None
+        self._server_thread: threading.Thread | None = None
+        self._registered = False
         self._stopped = False
 
     # lifecycle
 
     def start(self, timeout: float = 30.0) -> Deliverer:
-        """Start listening; returns once documents that already exist have been set aside."""
+        """Serve the relay port, then register the trigger; events flow from then on."""
+        self.relay_port = self.relay_port or _env_int(RELAY_PORT_ENV)
+        self.emulator_host = self.emulator_host or os.environ.get("FIRESTORE_EMULATOR_HOST")
+        if not self.relay_port or not self.emulator_host:
+            self._shutdown_workers()
+            raise RuntimeError(
+                "local Eventarc needs the Firestore emulator started with push support "
+                f"(devtools.emulators sets FIRESTORE_EMULATOR_HOST and {RELAY_PORT_ENV}); "
+                "the gcloud wrapper fallback, used when cloud-firestore-emulator.jar is not "
+                "found, cannot push events"
+            )
         if self._encoder is None:
             self._encoder = _default_encoder()
-        self._watch = self.db.collection(self.collection).on_snapshot(self._on_snapshot)
-        if not self._ready.wait(timeout):
+        try:
+            self._server = _relay_server(self, self.relay_port)
+        except OSError as error:
+            self._shutdown_workers()
+            raise RuntimeError(f"relay port {self.relay_port} is not free: {error}") from None
+        self._server_thread = threading.Thread(
+            target=self._server.serve_forever, name="eventarc-relay", daemon=True
+        )
+        self._server_thread.start()
+        try:
+            self._register(f"{self.collection}/{{documentId}}", timeout)
+        except Exception:
             self.stop()
-            raise RuntimeError(f"the {self.collection} listener did not start within {timeout}s")
+            raise
+        self._registered = True
         return self
 
     def stop(self) -> None:
-        """Stop listening and delivering; retries not yet due are dropped."""
+        """Switch the trigger off, stop serving and delivering; retries not yet due are dropped."""
+        if self._registered:
+            self._registered = False
+            try:
+                self._register(f"{NEVER_WRITTEN}/{{documentId}}", 10.0)
+            except Exception:  # the emulator may be gone already, and its triggers with it
+                log.warning("could not switch off trigger %s", self.trigger_id, exc_info=True)
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        self._shutdown_workers()
+
+    def _shutdown_workers(self) -> None:
         self._stopped = True
-        if self._watch is not None:
-            self._watch.unsubscribe()
-            self._watch = None
         self._scheduler.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
@@ -213,36 +302,50 @@ class Deliverer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def wait_idle(self, timeout: float) -> bool:
-        """Wait until every event received so far is delivered or dead-lettered."""
+    def wait_idle(self, timeout: float, received: int = 0) -> bool:
+        """Wait until `received` events have arrived and every one is delivered or dead-lettered.
+
+        Events are pushed after their commit, so right after a write the deliverer may not have
+        it yet: pass the number of events expected so far.
+        """
         deadline = time.monotonic() + timeout
         with self._idle:
-            while self._in_flight:
+            while self._in_flight or self.stats.received < received:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
-                self._idle.wait(remaining)
+                self._idle.wait(min(remaining, 0.05))
         return True
 
-    # listening
+    def _register(self, document_pattern: str, timeout: float) -> None:
+        url = (
+            f"http://{self.emulator_host}/emulator/v1/projects/{self.project}/eventarcTrigger"
+            f"?eventarcTriggerId={self.trigger_id}"
+        )
+        response = requests.post(url, json=trigger_body(document_pattern), timeout=timeout)
+        if response.status_code != 200:
+            raise RuntimeError(
+                f"the emulator refused trigger {self.trigger_id}: "
+                f"HTTP {response.status_code} {response.text[:200]}"
+            )
 
-    def _on_snapshot(self, docs: list[Any], changes: list[Any], _read_time: Any) -> None:
-        if not self._ready.is_set():
-            # The first snapshot is what existed before the listener: not new, not delivered.
-            self._seen.update(doc.id for doc in docs)
-            self._ready.set()
+    # receiving
+
+    def receive(self, trigger_id: str, headers: dict[str, str], body: bytes) -> None:
+        """Queue one event the emulator pushed (called by the relay server)."""
+        if trigger_id != self.trigger_id:
+            self.stats.add("ignored")
             return
-        for change in changes:
-            doc = change.document
-            if change.type.name == "REMOVED":
-                # A document created again under the same id is a new event, as in Eventarc.
-                self._seen.discard(doc.id)
-                continue
-            if change.type.name != "ADDED" or doc.id in self._seen:
-                continue
-            self._seen.add(doc.id)
-            created = doc.create_time or datetime.now(UTC)
-            self.submit(Event(uuid.uuid4().hex, doc.id, doc.to_dict() or {}, created))
+        forwarded = eventarc_headers(headers)
+        document = forwarded.get("ce-document") or forwarded.get("ce-subject", "")
+        self.submit(
+            Event(
+                id=forwarded.get("ce-id") or uuid.uuid4().hex,
+                document_id=document.rsplit("/", 1)[-1],
+                body=pushed_body(body),
+                headers=forwarded,
+            )
+        )
 
     def submit(self, event: Event) -> None:
         """Deliver `event` (also used directly by tests and tools)."""
@@ -251,7 +354,10 @@ class Deliverer:
         self.stats.add("received")
         with self._idle:
             self._in_flight += 1
-        self._pool.submit(self._attempt, event)
+        try:
+            self._pool.submit(self._attempt, event)
+        except RuntimeError:  # the pool is shut down: the deliverer is stopping
+            self._finish()
 
     # delivering
 
@@ -297,9 +403,12 @@ class Deliverer:
             self._finish()
 
     def _post(self, event: Event) -> tuple[bool, str]:
-        assert self._encoder is not None
-        body = self._encoder(self.project, f"{self.collection}/{event.document_id}", event.data)
-        headers = cloudevent_headers(self.project, event, self.collection)
+        if event.body is not None and event.headers is not None:
+            body, headers = event.body, event.headers
+        else:
+            encoder = self._encoder or _default_encoder()
+            body = encoder(self.project, f"{self.collection}/{event.document_id}", event.data)
+            headers = cloudevent_headers(self.project, event, self.collection)
         try:
             response = self._session().post(
                 self.target_url, data=body, headers=headers, timeout=self.policy.request_timeout
@@ -333,3 +442,39 @@ class Deliverer:
             self._in_flight -= 1
             if not self._in_flight:
                 self._idle.notify_all()
+
+
+def _env_int(name: str) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else None
+
+
+def _relay_server(deliverer: Deliverer, port: int) -> ThreadingHTTPServer:
+    """An HTTP server on `port` that hands each pushed event to `deliverer` and answers 204."""
+    prefix = f"/functions/projects/{deliverer.project}/triggers/"
+
+    class Relay(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if not self.path.startswith(prefix):
+                self._answer(404)
+                return
+            deliverer.receive(self.path[len(prefix) :], dict(self.headers.items()), body)
+            self._answer(204)
+
+        def _answer(self, status: int) -> None:
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            # The emulator's Java client pools kept-alive connections and does not retry: one
+            # left over from an earlier relay on this port would lose the next event.
+            self.send_header("Connection", "close")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            log.debug("relay: " + format, *args)
+
+    server = ThreadingHTTPServer((HOST, port), Relay)
+    server.daemon_threads = True
+    return server

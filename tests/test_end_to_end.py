@@ -103,7 +103,9 @@ def test_ledger_transactions_move_progress_and_issue_the_reward(stack, db) -> No
     [milestone] = item["prizes"]
     assert milestone["userId"] == USER
     assert [p["rewardType"] for p in milestone["prizes"]] == [1]  # points
-    assert stack["deliverer"].wait_idle(30)
+    # Three transactions were created (two ledger entries, one reward credit): three events.
+    assert stack["deliverer"].wait_idle(30, received=3)
+    assert stack["deliverer"].stats.delivered == 3
     assert stack["deliverer"].stats.dead_lettered == 0
     assert list(db.collection("deadLetters").stream()) == []
     # The reward was credited to the ledger as its own transaction, and counted for nothing.

@@ -26,9 +26,10 @@ class Receiver:
     status: Callable[[int], int] = lambda _n: 200
     requests: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    port: int = 0  # 0: any free port
 
     def __post_init__(self) -> None:
-        self.server: Any = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.server: Any = make_server("127.0.0.1", self.port, self.app, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

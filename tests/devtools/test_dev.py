@@ -18,7 +18,7 @@ import requests
 
 from devtools.auth_tools import mint_message, parse_key
 from devtools.dev import DEMO_ACTIVITY
-from devtools.emulators import free_port
+from devtools.emulators import RELAY_PORT_ENV, free_port
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.emulator  # starts its own emulators, like `make dev`
@@ -38,7 +38,13 @@ class DevProcess:
         env = {
             k: v
             for k, v in os.environ.items()
-            if k not in {"FIRESTORE_EMULATOR_HOST", "STORAGE_EMULATOR_HOST", "GOOGLE_CLOUD_PROJECT"}
+            if k
+            not in {
+                "FIRESTORE_EMULATOR_HOST",
+                "STORAGE_EMULATOR_HOST",
+                "GOOGLE_CLOUD_PROJECT",
+                RELAY_PORT_ENV,
+            }
         }
         self.lines: list[str] = []
         self.process = subprocess.Popen(
@@ -105,6 +111,12 @@ def test_dev_starts_serves_stops_and_starts_again(tmp_path: Path) -> None:
         assert seeded, output
         assert int(seeded[1]) == len(DEMO_ACTIVITY) <= int(seeded[2]) and seeded[3] == "0"
 
+        # The emulator pushes events to a relay port of the deliverer's, freed on stop too.
+        env_sh = (tmp_path / ".dev" / "env.sh").read_text()
+        relay = re.search(rf"^export {RELAY_PORT_ENV}=(\d+)$", env_sh, re.MULTILINE)
+        assert relay, env_sh
+        used = [*ports.values(), int(relay[1])]
+
         client = json.loads((tmp_path / ".dev" / "demo-client.json").read_text())
         response = requests.get(
             base + LIST_PATH,
@@ -130,6 +142,6 @@ def test_dev_starts_serves_stops_and_starts_again(tmp_path: Path) -> None:
         assert dev.interrupt() == 0, "\n".join(dev.lines)
         assert dev.lines[-1] == "stopped"
         deadline = time.monotonic() + 10
-        while not all(_port_free(p) for p in ports.values()) and time.monotonic() < deadline:
+        while not all(_port_free(p) for p in used) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert all(_port_free(p) for p in ports.values()), ports
+        assert all(_port_free(p) for p in used), used
