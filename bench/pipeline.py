@@ -2,10 +2,10 @@
 
 The stack (functions server and local Eventarc deliverer) runs in other processes; the Firestore
 emulator pushes each new transaction to the deliverer, which posts it to the function, as
-Eventarc does. This process writes `transactions` documents and listens to the collection group
-of event markers, which the engine creates in the same commit as the progress changes: a marker
-seen is progress readable. Each event's delay runs from just before its write to the listener
-seeing its marker.
+Eventarc does. This process writes `transactions` documents and listens to the writing users'
+documents, where the engine counts each event in the same commit as its marker: a total that
+grew is progress readable. Each event's delay runs from just before its write to the listener
+seeing the total include it (see TotalsWatch).
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ import contextlib
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from bench.data import earn_transaction
@@ -29,77 +30,92 @@ P99_DELAY_GOAL_S = 1.0
 PACED_RATE = 50.0
 IN_FLIGHT = 64
 DRAIN_SECONDS = 20.0
-# The marker listener is replaced this often, listening from this long before its start.
-ROTATE_SECONDS = 3.0
-ROTATE_OVERLAP_SECONDS = 3.0
+# Every pipeline event is counted for this challenge, which never completes.
+WATCHED_CHALLENGE = 2
 
 
-class MarkerWatch:
-    """Listens to every user's event markers and times the ones this process wrote."""
+class TotalsWatch:
+    """Watches the writing users' documents and times each event as their counted total grows.
 
-    def __init__(self, db: Any, since: datetime) -> None:
+    Every event earns 1 point counted for WATCHED_CHALLENGE (which never completes), so a
+    user's total there is the number of that user's events made visible. The k-th event seen
+    for a user is timed from the k-th write for that user (first in, first out): an estimator
+    that needs no listener on the growing collections of transactions or markers, whose cost
+    in the emulator grows with their size and would be measured instead of the pipeline.
+    """
+
+    def __init__(self, db: Any, users: list[str]) -> None:
         self._db = db
-        self._since = since
+        self._users = users
         self._lock = threading.Lock()
-        self._sent: dict[str, float] = {}
+        self._sent: dict[str, deque[float]] = {user: deque() for user in users}
+        self._applied: dict[str, int] = dict.fromkeys(users, 0)
+        self._current: set[int] = set()
+        self._ready = threading.Event()
         self.seen: list[tuple[float, float]] = []  # (when seen, delay in s)
         self.window = threading.BoundedSemaphore(IN_FLIGHT)
-        self._watch: Any = None
-        self._stopping = threading.Event()
-        self._rotator = threading.Thread(target=self._rotate, name="marker-rotator", daemon=True)
+        self._watches: list[Any] = []
 
-    def start(self) -> MarkerWatch:
-        """Listen; returns once the listener is current."""
-        self._watch = self._listen(self._since)
-        self._rotator.start()
+    def start(self, timeout: float = 30.0) -> TotalsWatch:
+        """Listen to each user's document; returns once every listener is current."""
+        from shared.repository import paths
+
+        for index, user in enumerate(self._users):
+            ref = self._db.document(paths.user_doc(user))
+            self._watches.append(ref.on_snapshot(self._callback(index, len(self._users))))
+        if not self._ready.wait(timeout):
+            self.stop()
+            raise RuntimeError(f"the users' listeners did not become current within {timeout}s")
         return self
 
-    def _listen(self, since: datetime) -> Any:
-        from google.cloud.firestore_v1.base_query import FieldFilter
+    def _callback(self, index: int, count: int) -> Callable[[Any, Any, Any], None]:
+        def on_snapshot(docs: Any, _changes: Any, _read_time: Any) -> None:
+            now = time.perf_counter()
+            released = 0
+            with self._lock:
+                self._current.add(index)
+                if len(self._current) == count:
+                    self._ready.set()
+                for snapshot in docs:
+                    data = snapshot.to_dict() or {}
+                    user = data.get("userId")
+                    if user not in self._applied:
+                        continue
+                    entry = (data.get("challenges") or {}).get(str(WATCHED_CHALLENGE)) or {}
+                    total = int((entry.get("totals") or {}).get("earnedPoints", 0))
+                    queue = self._sent[user]
+                    while self._applied[user] < total and queue:
+                        self._applied[user] += 1
+                        self.seen.append((now, now - queue.popleft()))
+                        released += 1
+            # Paced runs do not use the window: it may be full already.
+            for _ in range(released):
+                with contextlib.suppress(ValueError):
+                    self.window.release()
 
-        from bench.listen import NameListener
-
-        query = self._db.collection_group("events").where(
-            filter=FieldFilter("countedAt", ">=", since)
-        )
-        return NameListener(self._db, query, self._on_added, report_existing=True).start()
-
-    def _rotate(self) -> None:
-        # The emulator's cost per write grows with the listened result set: keep it to the
-        # last few seconds. The new listener is current before the old one stops, and both
-        # report everything, so no marker falls between them (duplicates are ignored).
-        while not self._stopping.wait(ROTATE_SECONDS):
-            fresh = self._listen(datetime.now(UTC) - timedelta(seconds=ROTATE_OVERLAP_SECONDS))
-            old, self._watch = self._watch, fresh
-            old.stop()
+        return on_snapshot
 
     def stop(self) -> None:
         """Stop listening."""
-        self._stopping.set()
-        self._rotator.join(timeout=30)
-        if self._watch is not None:
-            self._watch.stop()
+        for watch in self._watches:
+            watch.unsubscribe()
+        self._watches.clear()
 
-    def sent(self, transaction_id: str) -> None:
-        """Record that `transaction_id` is about to be written."""
+    def sent(self, user: str) -> None:
+        """Record that an event of `user` is about to be written."""
         with self._lock:
-            self._sent[transaction_id] = time.perf_counter()
+            self._sent[user].append(time.perf_counter())
+
+    def unsent(self, user: str) -> None:
+        """Forget the last recorded write of `user` (it failed)."""
+        with self._lock:
+            if self._sent[user]:
+                self._sent[user].pop()
 
     def pending(self) -> int:
         """Events written and not yet seen."""
         with self._lock:
-            return len(self._sent)
-
-    def _on_added(self, document_id: str) -> None:
-        now = time.perf_counter()
-        with self._lock:
-            started = self._sent.pop(document_id, None)
-            if started is None:
-                return
-            self.seen.append((now, now - started))
-        # Paced runs do not use the window: it may be full already.
-        with contextlib.suppress(ValueError):
-            self.window.release()
+            return sum(len(queue) for queue in self._sent.values())
 
 
 @dataclass
@@ -121,12 +137,13 @@ class Run:
         return self.in_window / self.seconds
 
 
-def _write(db: Any, watch: MarkerWatch, user: str, run: Run, lock: threading.Lock) -> None:
+def _write(db: Any, watch: TotalsWatch, user: str, run: Run, lock: threading.Lock) -> None:
     transaction_id = f"bench-{uuid.uuid4().hex}"
-    watch.sent(transaction_id)
+    watch.sent(user)
     try:
         db.collection("transactions").document(transaction_id).create(earn_transaction(user, 1))
     except Exception as exc:  # count it and keep the load going
+        watch.unsent(user)
         with lock:
             run.write_errors.append(f"{type(exc).__name__}: {exc}"[:200])
         return
@@ -134,7 +151,7 @@ def _write(db: Any, watch: MarkerWatch, user: str, run: Run, lock: threading.Loc
         run.written += 1
 
 
-def _finish(watch: MarkerWatch, run: Run, started: float, ended: float) -> Run:
+def _finish(watch: TotalsWatch, run: Run, started: float, ended: float) -> Run:
     deadline = time.monotonic() + DRAIN_SECONDS
     while watch.pending() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -144,8 +161,8 @@ def _finish(watch: MarkerWatch, run: Run, started: float, ended: float) -> Run:
     return run
 
 
-def _watched(db: Any, body: Callable[[MarkerWatch], Run]) -> Run:
-    watch = MarkerWatch(db, datetime.now(UTC)).start()
+def _watched(db: Any, users: list[str], body: Callable[[TotalsWatch], Run]) -> Run:
+    watch = TotalsWatch(db, users).start()
     try:
         return body(watch)
     finally:
@@ -160,7 +177,7 @@ def max_rate(db: Any, users: int, seconds: float, writers: int = 4) -> Run:
     run = Run(f"max rate, {users} user{'s' * (users > 1)}", seconds)
     lock = threading.Lock()
 
-    def body(watch: MarkerWatch) -> Run:
+    def body(watch: TotalsWatch) -> Run:
         started = time.perf_counter()
         until = started + seconds
 
@@ -178,7 +195,7 @@ def max_rate(db: Any, users: int, seconds: float, writers: int = 4) -> Run:
             thread.join()
         return _finish(watch, run, started, until)
 
-    return _watched(db, body)
+    return _watched(db, names, body)
 
 
 def paced(db: Any, users: int, seconds: float, rate: float = PACED_RATE) -> Run:
@@ -188,7 +205,7 @@ def paced(db: Any, users: int, seconds: float, rate: float = PACED_RATE) -> Run:
     run = Run(f"paced {rate:g}/s, {users} users", seconds)
     lock = threading.Lock()
 
-    def body(watch: MarkerWatch) -> Run:
+    def body(watch: TotalsWatch) -> Run:
         started = time.perf_counter()
         total = int(rate * seconds)
         with ThreadPoolExecutor(max_workers=8) as pool:
@@ -200,7 +217,7 @@ def paced(db: Any, users: int, seconds: float, rate: float = PACED_RATE) -> Run:
                 pool.submit(_write, db, watch, names[i % users], run, lock)
         return _finish(watch, run, started, started + seconds)
 
-    return _watched(db, body)
+    return _watched(db, names, body)
 
 
 def emulator_commit_rate(db: Any, threads: int, seconds: float) -> float:
