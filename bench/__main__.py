@@ -135,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short durations, a smoke run")
     parser.add_argument("--only", default="A,B,C", help="sections to run, e.g. A,C")
     parser.add_argument("--out", type=Path, default=WORK_DIR / "results.json")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit with status 1 when a goal is missed"
+    )
     args = parser.parse_args(argv)
     sections = {s.strip().upper() for s in args.only.split(",") if s.strip()}
     durations = QUICK if args.quick else FULL
@@ -170,7 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     write_json(args.out, figures, context)
     say(f"written to {args.out}")
     missed = [f.name for f in figures if f.met is False]
-    return 1 if missed else 0
+    if missed:
+        say(f"goals missed: {len(missed)} ({'; '.join(missed)})")
+    # The figures are the product; a missed goal fails the run only when asked to.
+    return 1 if missed and args.strict else 0
 
 
 if __name__ == "__main__":
