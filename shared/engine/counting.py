@@ -19,7 +19,7 @@ from shared.engine.candidates import Candidate
 from shared.engine.run import Run
 from shared.engine.transaction import LedgerTransaction
 from shared.progress.state import COUNTER_FIELD, STATE_FIELD, ProgressState, order_key
-from shared.repository import progress_repo
+from shared.repository import paths, progress_repo
 
 
 def observed_update(observed: Mapping[str, Any], key: str, value: float) -> dict[str, Any]:
@@ -106,12 +106,14 @@ def count(
     }
 
     def build(batch: _firestore.WriteBatch) -> None:
-        progress_repo.add_event_marker(run.db, batch, user_id, transaction_id, marker)
+        event_marker = paths.event_marker_doc(user_id, transaction_id)
+        progress_repo.add_marker(run.db, batch, event_marker, marker)
         progress_repo.add_merge(run.db, batch, user_id, fields)
         if tx.sequence is not None:
             # The ledger's per-user sequence names the entry too: the same entry written again
             # under another document id is the same transaction.
-            progress_repo.add_sequence_marker(run.db, batch, user_id, tx.sequence, marker)
+            sequence_marker = paths.sequence_marker_doc(user_id, tx.sequence)
+            progress_repo.add_marker(run.db, batch, sequence_marker, marker)
 
     results = run.commit(build)
     totals = progress_repo.transform_values(run.db, results[1], list(increments.values()))

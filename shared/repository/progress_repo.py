@@ -62,26 +62,11 @@ def read_one(db: firestore.Client, user_id: str, challenge_id: int) -> dict[str,
     return read_progress(db, user_id, [challenge_id])[challenge_id]
 
 
-def add_event_marker(
-    db: firestore.Client,
-    batch: firestore.WriteBatch,
-    user_id: str,
-    transaction_id: str,
-    data: Mapping[str, Any],
+def add_marker(
+    db: firestore.Client, batch: firestore.WriteBatch, path: str, data: Mapping[str, Any]
 ) -> None:
-    """Create the marker that a transaction was counted for the user (fails when it exists)."""
-    batch.create(db.document(paths.event_marker_doc(user_id, transaction_id)), dict(data))
-
-
-def add_sequence_marker(
-    db: firestore.Client,
-    batch: firestore.WriteBatch,
-    user_id: str,
-    sequence: int,
-    data: Mapping[str, Any],
-) -> None:
-    """Create the marker that the ledger entry `sequence` was counted (fails when it exists)."""
-    batch.create(db.document(paths.sequence_marker_doc(user_id, sequence)), dict(data))
+    """Create a marker that something was counted: the batch fails when it exists already."""
+    batch.create(db.document(path), dict(data))
 
 
 def merge_data(

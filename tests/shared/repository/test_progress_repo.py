@@ -8,7 +8,7 @@ from google.cloud import firestore
 
 from shared.repository import paths
 from shared.repository.progress_repo import (
-    add_event_marker,
+    add_marker,
     add_merge,
     entries,
     entry_path,
@@ -25,7 +25,7 @@ def test_a_marker_and_an_increment_commit_once_and_return_the_new_total(db):
     path = entry_path(4, "totals", "earnedPoints")
     for _ in range(2):
         batch = db.batch()
-        add_event_marker(db, batch, "a/b", "t1", {"x": 1})
+        add_marker(db, batch, paths.event_marker_doc("a/b", "t1"), {"x": 1})
         add_merge(db, batch, "a/b", {4: {"totals": {"earnedPoints": firestore.Increment(5)}}})
         try:
             results = batch.commit()
