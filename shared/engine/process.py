@@ -125,25 +125,35 @@ def _count_and_settle(
     if not active:
         outcome.status = NOTHING_TO_COUNT
         return
-    fresh = False
     try:
         states.update(counting.count(run, tx, transaction_id, active, states))
         outcome.status = COUNTED
         outcome.counted = [c.challenge.id for c in active]
+        # A completion is decided on a fresh read: one read for every challenge that needs it.
+        stale = [
+            c.challenge.id
+            for c in active
+            if settling.needs_fresh_read(c.challenge, states[c.challenge.id], c.contribution.kinds)
+        ]
     except gexc.AlreadyExists:
         # Counted by an earlier delivery, which may have died before settling: settle from now.
         outcome.status = DUPLICATE
+        stale = [c.challenge.id for c in active]
+    fresh = set(stale)
+    if stale:
         run.read()
-        fresh_docs = progress_repo.read_progress(
-            run.db, tx.userId, [c.challenge.id for c in active]
-        )
+        fresh_docs = progress_repo.read_progress(run.db, tx.userId, stale)
         states.update({cid: parse_progress(doc) for cid, doc in fresh_docs.items()})
-        fresh = True
     run.step("counted")
     for candidate in active:
         cid = candidate.challenge.id
         settled = settling.settle(
-            run, tx, candidate.challenge, states[cid], candidate.contribution.kinds, fresh=fresh
+            run,
+            tx,
+            candidate.challenge,
+            states[cid],
+            candidate.contribution.kinds,
+            fresh=cid in fresh,
         )
         _issue(run, tx.userId, cid, settled, outcome)
 

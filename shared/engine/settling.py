@@ -88,6 +88,14 @@ def could_complete(level: Level, state: ProgressState, own: set[TriggerKind]) ->
     return evaluate_level(level, replace(state, totals=totals, states=states)).satisfied
 
 
+def needs_fresh_read(challenge: Challenge, state: ProgressState, own: set[TriggerKind]) -> bool:
+    """Whether the level may be met, judged on the commit's values: only a fresh read decides."""
+    if state.completed:
+        return False
+    _, level = current_level(challenge, state)
+    return evaluate_level(level, state).satisfied or could_complete(level, state, own)
+
+
 def level_up_fields(
     challenge: Challenge,
     state: ProgressState,
@@ -164,14 +172,13 @@ def settle(
     for _ in range(SETTLE_ATTEMPTS):
         if state.completed:
             return Settled(None, state)
-        _, level = current_level(challenge, state)
-        met = evaluate_level(level, state).satisfied
         if not fresh:
-            if met or could_complete(level, state, own):
+            if needs_fresh_read(challenge, state, own):
                 state, fresh = reread(), True
                 continue
             return Settled(None, state)
-        if not met:
+        _, level = current_level(challenge, state)
+        if not evaluate_level(level, state).satisfied:
             return Settled(None, state)
         milestone = milestone_doc(challenge, state, tx, run.now)
         fields, first = level_up_fields(challenge, state, tx, milestone, run.now)

@@ -207,6 +207,19 @@ def test_round_trips_per_event(db):
     assert (winning.reads, winning.commits) == (2, 4)
 
 
+def test_one_fresh_read_serves_every_challenge_the_event_may_complete(db):
+    # Earned points AND a subscribed voucher: the voucher count the counting commit does not
+    # return may be stale, so each of these challenges needs a fresh read before settling.
+    def mixed(cid: int):
+        both = group(trigger(EARNED, 100), trigger(TriggerKind.SUBSCRIBE_VOUCHERS_COUNT, 1, 1))
+        return challenge(cid, level(both))
+
+    install(db, [mixed(cid) for cid in range(1, 9)])
+    outcome = process_transaction(db, "t1", earn("u", 100))
+    assert outcome.counted == list(range(1, 9)) and outcome.milestones == []
+    assert (outcome.reads, outcome.commits) == (2, 1)
+
+
 def test_each_challenge_settles_on_its_own_returned_total(db):
     # Ids whose string order (10, 100, 2) differs from their numeric order: the commit returns
     # the totals in field-path order, and each must reach its own challenge.
