@@ -60,7 +60,6 @@ class Settings:
     firestore_emulator_host: str | None
     storage_emulator_host: str | None
     auth_emulator_host: str | None
-    gigya_public_base_url: str
     log_json: bool
 
     @property
@@ -96,7 +95,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         firestore_emulator_host=env.get("FIRESTORE_EMULATOR_HOST", "").strip() or None,
         storage_emulator_host=storage_emulator,
         auth_emulator_host=env.get("FIREBASE_AUTH_EMULATOR_HOST", "").strip() or None,
-        gigya_public_base_url=env.get("GIGYA_PUBLIC_BASE_URL", "").strip().rstrip("/"),
         log_json=_bool(env, "LOG_JSON", True),
     )
 
