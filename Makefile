@@ -31,6 +31,9 @@ lint: install
 bench: install
 	$(PY) -m bench
 
+openapi: install
+	$(PY) -m shared.api.openapi > docs/openapi.json
+
 catalog-check: install
 	$(PY) -m devtools.catalog validate demo/catalog.json
 
