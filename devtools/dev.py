@@ -213,8 +213,14 @@ def run(
         _write_state(state_dir, env, client_id, key)
 
         server = stack.enter_context(FunctionsServer(HOST, ports.functions))
-        for entry, reason in sorted(server.functions.unavailable.items()):
-            print(f"  not served: {entry} ({reason})", flush=True)
+        unavailable = server.functions.unavailable
+        undeclared = sorted(e for e, r in unavailable.items() if r.startswith("not an entry"))
+        if undeclared:
+            # Routed paths whose functions do not exist yet (the Gigya methods) answer 501.
+            print(f"  not served yet (501): {', '.join(undeclared)}", flush=True)
+        for entry, reason in sorted(unavailable.items()):
+            if entry not in undeclared:
+                print(f"  not served: {entry} ({reason})", flush=True)
         if emulators.relay_port is None:
             # The gcloud wrapper fallback: the emulator cannot push events, so none are delivered.
             seeded = seed_demo_users(db)
