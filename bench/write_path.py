@@ -91,7 +91,7 @@ def evaluation_cpu(challenges: int, repeats: int) -> tuple[float, int]:
     for _ in range(repeats):
         for candidate in candidates_for(view.by_kind, tx):
             state = ProgressState()
-            progress_fields(candidate, state, tx, tx.userId, now)
+            progress_fields(candidate, state, tx, now)
             after = state_after(candidate, state, tx, 5.0)
             _, level = current_level(candidate.challenge, after)
             evaluate_level(level, after)

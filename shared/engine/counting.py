@@ -36,14 +36,11 @@ def observed_update(observed: Mapping[str, Any], key: str, value: float) -> dict
 
 
 def progress_fields(
-    candidate: Candidate, state: ProgressState, tx: LedgerTransaction, user_id: str, now: Any
+    candidate: Candidate, state: ProgressState, tx: LedgerTransaction, now: Any
 ) -> dict[str, Any]:
     """The merge for one challenge's progress entry."""
-    fields: dict[str, Any] = {
-        "userId": user_id,
-        "challengeId": candidate.challenge.id,
-        "updatedAt": now,
-    }
+    # The user document names the user and the entry's key the challenge: nothing repeated here.
+    fields: dict[str, Any] = {"updatedAt": now}
     contribution = candidate.contribution
     if contribution.cumulative is not None:
         kind, amount = contribution.cumulative
@@ -94,8 +91,7 @@ def count(
     }
 
     fields = {
-        c.challenge.id: progress_fields(c, states[c.challenge.id], tx, user_id, run.now)
-        for c in candidates
+        c.challenge.id: progress_fields(c, states[c.challenge.id], tx, run.now) for c in candidates
     }
     increments = {
         c.challenge.id: progress_repo.entry_path(

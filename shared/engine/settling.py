@@ -107,8 +107,6 @@ def level_up_fields(
     position = next_position(challenge, state)
     mid = str(milestone["milestoneId"])
     fields: dict[str, Any] = {
-        "userId": tx.userId,
-        "challengeId": challenge.id,
         "cycle": position.cycle,
         "level": position.level,
         "levelsReached": position.levels_reached,

@@ -20,7 +20,8 @@ an entry's shape is the contract between the engine and the read API:
 - `lastClaimed`: the most recently claimed milestone (`milestoneId`, `level`, `cycle`,
   `createdAt`, `claimedAt`), listed with empty prizes as seed 001 shows a claimed milestone.
 - `isNewLevel`, `levelUpAt`: set by a level-up (read by the Gigya surface).
-- `userId`, `challengeId`, `updatedAt`: what the entry belongs to and when it was last counted.
+- `updatedAt`: when the entry last counted a transaction (the document names the user, the
+  entry's key the challenge).
 """
 
 from __future__ import annotations
