@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from shared.api.models import OrderField
 from shared.api.views import ViewContext, ends_after
@@ -15,14 +16,44 @@ from shared.progress.state import ProgressState
 T = TypeVar("T")
 
 
-def is_listed(challenge: Challenge, state: ProgressState | None, now: datetime) -> bool:
+@runtime_checkable
+class ListingFacts(Protocol):
+    """What the exclusions need to know of a user's state in each challenge."""
+
+    def claimed_count(self, challenge_id: int) -> int:
+        """Milestones the user claimed in the challenge."""
+        ...
+
+    def has_unclaimed(self, challenge_id: int) -> bool:
+        """Whether the user has prizes not yet claimed in the challenge."""
+        ...
+
+
+@dataclass(frozen=True)
+class ParsedFacts:
+    """ListingFacts over parsed progress states."""
+
+    states: Mapping[int, ProgressState]
+
+    def claimed_count(self, challenge_id: int) -> int:
+        """Milestones the user claimed in the challenge."""
+        state = self.states.get(challenge_id)
+        return state.claimed_count if state is not None else 0
+
+    def has_unclaimed(self, challenge_id: int) -> bool:
+        """Whether the user has prizes not yet claimed in the challenge."""
+        state = self.states.get(challenge_id)
+        return bool(state is not None and state.unclaimed)
+
+
+def is_listed(challenge: Challenge, facts: ListingFacts, now: datetime) -> bool:
     """DOMAIN.md section 6's exclusions; upcoming challenges stay listed."""
     if not challenge.visible:
         return False
-    if state is not None and challenge.limited and state.claimed_count > 0:
+    if challenge.limited and facts.claimed_count(challenge.id) > 0:
         return False
     ended = challenge.endDate < now
-    return not ended or bool(state is not None and state.unclaimed)
+    return not ended or facts.has_unclaimed(challenge.id)
 
 
 def matches_search(challenge: Challenge, search: str | None) -> bool:
@@ -77,11 +108,15 @@ def select_challenges(
     order: OrderField,
     ascending: bool,
 ) -> list[Challenge]:
-    """Every challenge the user's list shows, filtered and sorted (not yet paginated)."""
+    """Every challenge the user's list shows, filtered and sorted (not yet paginated).
+
+    `states` may answer the exclusions itself (ListingFacts), without parsing every entry.
+    """
+    facts = states if isinstance(states, ListingFacts) else ParsedFacts(states)
     chosen = [
         c
         for c in challenges
-        if is_listed(c, states.get(c.id), ctx.now)
+        if is_listed(c, facts, ctx.now)
         and (category_id is None or c.categoryId == category_id)
         and matches_search(c, search)
     ]

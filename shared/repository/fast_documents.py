@@ -103,12 +103,12 @@ def document_name(db: firestore.Client, path: str) -> str:
     return f"{db._database_string}/documents/{path}"
 
 
-def get_document(
+def get_raw_fields(
     db: firestore.Client, path: str, field_paths: Sequence[str] | None = None
-) -> dict[str, Any] | None:
-    """The document at `path` as a dict (only `field_paths` when given), or None when absent.
+) -> Any | None:
+    """The raw protobuf field map of the document at `path`, or None when absent.
 
-    `field_paths` are in the API's dotted form (`FieldPath.to_api_repr()`).
+    `field_paths` (the API's dotted form, `FieldPath.to_api_repr()`) limit what is fetched.
     """
     request: dict[str, Any] = {"name": document_name(db, path)}
     if field_paths is not None:
@@ -117,4 +117,12 @@ def get_document(
         response = db._firestore_api.get_document(request=request, metadata=db._rpc_metadata)
     except gexc.NotFound:
         return None
-    return decode_map(response._pb.fields, db)
+    return response._pb.fields
+
+
+def get_document(
+    db: firestore.Client, path: str, field_paths: Sequence[str] | None = None
+) -> dict[str, Any] | None:
+    """The document at `path` as a dict (only `field_paths` when given), or None when absent."""
+    fields = get_raw_fields(db, path, field_paths)
+    return None if fields is None else decode_map(fields, db)

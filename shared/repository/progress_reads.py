@@ -1,9 +1,14 @@
-"""Reading a user's progress for the read API: one get of the user document, decoded fast."""
+"""Reading a user's progress for the read API: one get of the user document, parsed on demand.
+
+A list request needs every challenge's entry for its filters but the full progress of a page's
+challenges only; `UserProgress` answers the filters from the raw protobuf and decodes an entry
+the first time it is asked for.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from shared.progress.state import ProgressState, parse_progress
 from shared.repository import fast_documents, paths, progress_repo
@@ -12,10 +17,62 @@ if TYPE_CHECKING:
     from google.cloud import firestore
 
 
-def user_progress(db: firestore.Client, user_id: str) -> dict[int, ProgressState]:
+class UserProgress(Mapping[int, ProgressState]):
+    """A user's progress by challenge id, decoded lazily from the user document's protobuf."""
+
+    def __init__(self, entries: Any, db: firestore.Client) -> None:
+        # `entries` is the raw map of `challenges`: challenge id (a string) -> entry value.
+        self._entries = entries
+        self._db = db
+        self._parsed: dict[int, ProgressState] = {}
+
+    def _entry_fields(self, challenge_id: int) -> Any | None:
+        key = str(challenge_id)
+        # Membership first: indexing a protobuf message map would insert the key.
+        if self._entries is None or key not in self._entries:
+            return None
+        return self._entries[key].map_value.fields
+
+    def __getitem__(self, challenge_id: int) -> ProgressState:
+        state = self._parsed.get(challenge_id)
+        if state is None:
+            fields = self._entry_fields(challenge_id)
+            if fields is None:
+                raise KeyError(challenge_id)
+            state = parse_progress(fast_documents.decode_map(fields, self._db))
+            self._parsed[challenge_id] = state
+        return state
+
+    def __iter__(self) -> Iterator[int]:
+        return (int(key) for key in (self._entries or ()) if key.isdigit())
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def claimed_count(self, challenge_id: int) -> int:
+        """How many milestones the user claimed in the challenge, without decoding its entry."""
+        fields = self._entry_fields(challenge_id)
+        if fields is None or "claimedCount" not in fields:
+            return 0
+        value = fields["claimedCount"]
+        kind = value.WhichOneof("value_type")
+        return int(value.integer_value if kind == "integer_value" else value.double_value)
+
+    def has_unclaimed(self, challenge_id: int) -> bool:
+        """Whether the user has unclaimed prizes in the challenge, without decoding its entry."""
+        fields = self._entry_fields(challenge_id)
+        return bool(
+            fields is not None and "unclaimed" in fields and fields["unclaimed"].map_value.fields
+        )
+
+
+def user_progress(db: firestore.Client, user_id: str) -> UserProgress:
     """The user's progress in every challenge, by challenge id, in one round trip."""
-    doc = fast_documents.get_document(db, paths.user_doc(user_id))
-    return {cid: parse_progress(entry) for cid, entry in progress_repo.entries(doc).items()}
+    fields = fast_documents.get_raw_fields(db, paths.user_doc(user_id))
+    challenges = progress_repo.CHALLENGES_FIELD
+    if fields is None or challenges not in fields:
+        return UserProgress(None, db)
+    return UserProgress(fields[challenges].map_value.fields, db)
 
 
 def progress_of(
