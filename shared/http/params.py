@@ -8,8 +8,10 @@ from typing import Any, TypeVar
 
 from flask import Request
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from shared.errors import InvalidArgumentError, MissingParameterError
+from shared.validation_messages import format_rule
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -40,37 +42,22 @@ def _field_lookup(model: type[BaseModel]) -> dict[str, str]:
     return lookup
 
 
-def _describe(error: Mapping[str, Any], names: Mapping[str, str]) -> tuple[str, str, bool]:
+def _describe(error: ErrorDetails, names: Mapping[str, str]) -> tuple[str, str, bool]:
     loc = error.get("loc") or ("body",)
     field = str(loc[0])
     param = names.get(field, field)
-    kind = str(error.get("type", ""))
-    message = str(error.get("msg", "is invalid"))
-    ctx = error.get("ctx") or {}
+    kind = error.get("type")
     if kind == "missing":
         return param, f"{param} is required", True
     if kind == "extra_forbidden":
         return param, f"{param} is not a known parameter", False
-    if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
-        bounds = {
-            "greater_than_equal": f"at least {ctx.get('ge')}",
-            "greater_than": f"greater than {ctx.get('gt')}",
-            "less_than_equal": f"at most {ctx.get('le')}",
-            "less_than": f"less than {ctx.get('lt')}",
-        }
-        return param, f"{param} must be {bounds[kind]}", False
-    if kind in {"int_parsing", "int_type", "int_from_float"}:
-        return param, f"{param} must be an integer", False
-    if kind in {"bool_parsing", "bool_type"}:
-        return param, f"{param} must be true or false", False
+    ctx = error.get("ctx") or {}
+    # The API quotes the allowed values and keeps a validator's own sentence after a colon.
     if kind in {"enum", "literal_error"}:
-        expected = ctx.get("expected", "")
-        return param, f"{param} must be one of {expected}", False
-    if kind in {"string_type", "string_too_short", "string_too_long"}:
-        return param, f"{param} {message[0].lower()}{message[1:]}", False
+        return param, f"{param} must be one of {ctx.get('expected', '')}", False
     if kind.startswith("value_error"):
-        return param, f"{param}: {ctx.get('error', message)}", False
-    return param, f"{param}: {message}", False
+        return param, f"{param}: {ctx.get('error', error.get('msg'))}", False
+    return param, f"{param} {format_rule(error)}", False
 
 
 def parse_params(model: type[M], params: Mapping[str, Any]) -> M:
