@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+SDK := tests/sdk
+SDK_STAMP := $(SDK)/node_modules/.installed
 
 .PHONY: install dev test unit lint bench openapi catalog-check clean
 
@@ -14,10 +16,16 @@ $(STAMP): pyproject.toml requirements-dev.lock
 	$(PY) -m pip install --quiet -r requirements-dev.lock
 	touch $(STAMP)
 
+# The npm gigya SDK the tests drive (tests/sdk), reinstalled when its lock file changes.
+$(SDK_STAMP): $(SDK)/package.json $(SDK)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make test needs Node.js 18+ and npm: tests/sdk drives the npm gigya SDK" >&2; exit 1; }
+	npm ci --prefix $(SDK) --no-audit --no-fund
+	touch $(SDK_STAMP)
+
 dev: install
 	$(PY) -m devtools.dev
 
-test: install
+test: install $(SDK_STAMP)
 	$(PY) -m pytest
 
 unit: install

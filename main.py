@@ -2,6 +2,7 @@
 
 Cloud Functions and functions-framework look the entry point up by name on this module, which
 triggers `__getattr__` below: a function instance pays for importing its own endpoint only.
+The functions and their modules are the table's (shared/endpoints.py, pure data).
 """
 
 from __future__ import annotations
@@ -9,15 +10,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from shared import endpoints as _endpoints
+
 # entry point -> module that defines a callable of the same name
-ENTRY_POINTS: dict[str, str] = {
-    "get_progress_challenges_info_for_user": "functions.get_progress_challenges_info_for_user",
-    "get_details_by_id": "functions.get_details_by_id",
-    "get_badge_details_by_id": "functions.get_badge_details_by_id",
-    "claim_prize": "functions.claim_prize",
-    "get_prizes_history": "functions.get_prizes_history",
-    "on_transaction_created": "functions.on_transaction_created",
-}
+ENTRY_POINTS: dict[str, str] = _endpoints.entry_points()
 
 
 def __getattr__(name: str) -> Any:

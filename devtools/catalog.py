@@ -83,6 +83,8 @@ def image_files(catalog: Catalog) -> dict[str, str]:
     for challenge in catalog.challenges:
         for image, object_name in challenge.image_files():
             files[object_name] = image
+    for image, object_name in catalog.defaultChallenge.image_files():
+        files[object_name] = image
     return files
 
 

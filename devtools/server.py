@@ -2,65 +2,62 @@
 
 Each function is loaded the way Cloud Functions loads it (`functions_framework.create_app` on
 main.py with the function's entry point), so the local stack runs exactly the deployed code.
-The route table below is the one source of the public paths: firebase.json's Hosting rewrites
-are checked against `hosting_rewrites()` by a test.
+The routes come from the table of functions (shared/endpoints.py): its http functions at their
+public paths, the event and scheduled functions under private prefixes. firebase.json's Hosting
+rewrites are generated from the same table (`python -m devtools.server --firebase-json`) and
+checked against it by a test.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from shared import endpoints
+from shared.endpoints import function_id
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "main.py"
+FIREBASE_JSON = ROOT / "firebase.json"
 EVENTARC_PREFIX = "/_eventarc/"
+SCHEDULED_PREFIX = "/_scheduled/"
 HEALTH_PATH = "/_health"
 
-# endpoint name on the wire -> entry point in main.py
-_INTEGRATION: dict[str, str] = {
-    "GetProgressChallengesInfoForUser": "get_progress_challenges_info_for_user",
-    "GetDetailsById": "get_details_by_id",
-    "GetBadgeDetailsById": "get_badge_details_by_id",
-    "ClaimPrize": "claim_prize",
-    "GetPrizesHistory": "get_prizes_history",
-}
-_GIGYA: dict[str, str] = {
-    "gm.getChallengeStatus": "gm_get_challenge_status",
-    "gm.notifyAction": "gm_notify_action",
-    "gm.redeemPoints": "gm_redeem_points",
-    "gm.resetLevelStatus": "gm_reset_level_status",
-    "gm.getTopUsers": "gm_get_top_users",
-}
 # Entry points that Eventarc triggers; served locally under EVENTARC_PREFIX only.
-EVENT_ENTRY_POINTS: tuple[str, ...] = ("on_transaction_created",)
+EVENT_ENTRY_POINTS: tuple[str, ...] = tuple(f.entry_point for f in endpoints.of_kind("event"))
+# Entry points Cloud Scheduler invokes (private); served locally under SCHEDULED_PREFIX only.
+SCHEDULED_ENTRY_POINTS: tuple[str, ...] = tuple(
+    f.entry_point for f in endpoints.of_kind("scheduled")
+)
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 @dataclass(frozen=True)
 class Route:
-    """A public path and the entry point of main.py that answers it."""
+    """A path and the entry point of main.py that answers it."""
 
     path: str
     entry_point: str
 
 
 def public_routes() -> list[Route]:
-    """Every public path (DOMAIN.md section 2), in a stable order."""
-    routes = [
-        Route(f"/api/{version}/Integration/{name}", entry)
-        for version in ("v1", "v2")
-        for name, entry in _INTEGRATION.items()
-    ]
-    routes += [Route(f"/{method}", entry) for method, entry in _GIGYA.items()]
-    return routes
+    """Every public path of the table's http functions: grouped by folder, in table order.
+
+    (All of /api/v1/Integration/, then /api/v2/Integration/, then the gm.* methods.)
+    """
+    routes = [Route(path, f.entry_point) for f in endpoints.of_kind("http") for path in f.paths]
+    folders = list(dict.fromkeys(r.path.rsplit("/", 1)[0] for r in routes))
+    return sorted(routes, key=lambda r: folders.index(r.path.rsplit("/", 1)[0]))
 
 
 def event_path(entry_point: str) -> str:
@@ -68,9 +65,16 @@ def event_path(entry_point: str) -> str:
     return f"{EVENTARC_PREFIX}{entry_point}"
 
 
-def function_id(entry_point: str) -> str:
-    """The deployed function's name (Cloud Run service ids allow no underscores)."""
-    return entry_point.replace("_", "-")
+def scheduled_path(entry_point: str) -> str:
+    """The local path standing in for the Cloud Scheduler job that invokes `entry_point`."""
+    return f"{SCHEDULED_PREFIX}{entry_point}"
+
+
+def private_routes() -> list[Route]:
+    """The event and scheduled functions at their local-only paths."""
+    routes = [Route(event_path(e), e) for e in EVENT_ENTRY_POINTS]
+    routes += [Route(scheduled_path(e), e) for e in SCHEDULED_ENTRY_POINTS]
+    return routes
 
 
 def hosting_rewrites(region: str) -> list[dict[str, Any]]:
@@ -79,6 +83,29 @@ def hosting_rewrites(region: str) -> list[dict[str, Any]]:
         {"source": r.path, "function": {"functionId": function_id(r.entry_point), "region": region}}
         for r in public_routes()
     ]
+
+
+def _hosting_region(config: dict[str, Any]) -> str:
+    regions = {r["function"]["region"] for r in config.get("hosting", {}).get("rewrites", [])}
+    if len(regions) != 1:
+        raise ValueError(f"firebase.json's rewrites name {len(regions)} regions; pass --region")
+    return str(regions.pop())
+
+
+def firebase_config(config: dict[str, Any], region: str | None = None) -> dict[str, Any]:
+    """`config` (firebase.json) with its Hosting rewrites made from the table.
+
+    `region` defaults to the one region the current rewrites name.
+    """
+    hosting = dict(config.get("hosting", {}))
+    hosting["rewrites"] = hosting_rewrites(region or _hosting_region(config))
+    return {**config, "hosting": hosting}
+
+
+def render_firebase_json(path: Path = FIREBASE_JSON, region: str | None = None) -> str:
+    """firebase.json as the table makes it: two-space indent, final newline."""
+    config = json.loads(path.read_text(encoding="utf-8"))
+    return json.dumps(firebase_config(config, region), indent=2, ensure_ascii=False) + "\n"
 
 
 def entry_points(source: Path = SOURCE) -> dict[str, str]:
@@ -125,10 +152,8 @@ class LocalFunctions:
         self.unavailable: dict[str, str] = {}
         self.routes: dict[str, str] = {}
         declared = entry_points(source)
-        for route in public_routes():
+        for route in public_routes() + private_routes():
             self.routes[route.path] = route.entry_point
-        for entry in EVENT_ENTRY_POINTS:
-            self.routes[event_path(entry)] = entry
         for entry in sorted(set(self.routes.values())):
             if entry not in declared:
                 self.unavailable[entry] = "not an entry point of main.py yet"
@@ -205,3 +230,27 @@ class FunctionsServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`--firebase-json`: write firebase.json's Hosting rewrites from the table."""
+    parser = argparse.ArgumentParser(prog="python -m devtools.server", description=main.__doc__)
+    parser.add_argument(
+        "--firebase-json",
+        action="store_true",
+        help="rewrite firebase.json's hosting.rewrites from shared/endpoints.py",
+    )
+    parser.add_argument("--region", help="the functions' region (default: firebase.json's)")
+    args = parser.parse_args(argv)
+    if not args.firebase_json:
+        parser.print_usage(sys.stderr)
+        return 2
+    text = render_firebase_json(FIREBASE_JSON, args.region)
+    FIREBASE_JSON.write_text(text, encoding="utf-8")
+    rewrites = json.loads(text)["hosting"]["rewrites"]
+    print(f"firebase.json: {len(rewrites)} Hosting rewrites")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -7,9 +7,14 @@
 # Hosting rewrites name), RUNTIME (python311 | python312, default python312), MEMORY (256Mi),
 # IMAGES_BUCKET (default PROJECT_ID-challenge-images), SA_NAME (challenges-runtime),
 # FIRESTORE_LOCATION (default REGION), ONLY (space-separated entry points to deploy; default all),
+# RANK_STALENESS_SECONDS (default 300: refresh_ranks runs every max(1, N/60) minutes),
 # SKIP_FIREBASE=1 (skip rules, indexes and Hosting), DRY_RUN=1 (print the commands, run nothing).
 #
-# Idempotent: existing resources are kept, functions are redeployed.
+# The functions, their kinds and triggers are the table's (shared/endpoints.py, read through
+# `python -m shared.endpoints table`): http functions are public, the event function gets its
+# Eventarc trigger, scheduled functions are private and invoked by a Cloud Scheduler job.
+#
+# Idempotent: existing resources are kept, functions are redeployed, scheduler jobs updated.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +32,6 @@ BUCKET="${IMAGES_BUCKET:-${PROJECT_ID}-challenge-images}"
 SA_NAME="${SA_NAME:-challenges-runtime}"
 SA="${SA_NAME}@${PROJECT_ID}.iam.gserviceaccount.com"
 FIRESTORE_LOCATION="${FIRESTORE_LOCATION:-$REGION}"
-TRIGGER_ENTRY_POINT="on_transaction_created"
 
 case "$RUNTIME" in
   python311 | python312) ;;
@@ -39,8 +43,38 @@ if [[ "$REGION" != "$HOSTING_REGION" ]]; then
   exit 2
 fi
 
-# Every entry point main.py declares (reading it imports nothing else).
-ENTRY_POINTS="${ONLY:-$("$PYTHON" -c 'import main; print(" ".join(main.ENTRY_POINTS))')}"
+# The table of functions, one a line: `<entry point> http`,
+# `<entry point> event <event type> <database> <document pattern>`,
+# `<entry point> scheduled <setting> <default seconds>` (it imports nothing else).
+TABLE="$("$PYTHON" -m shared.endpoints table)"
+ALL_ENTRY_POINTS="$(while read -r entry _; do printf '%s ' "$entry"; done <<<"$TABLE")"
+ENTRY_POINTS="${ONLY:-$ALL_ENTRY_POINTS}"
+
+# The table's line of an entry point (fields after the entry point), or nothing.
+row() {
+  local entry rest
+  while read -r entry rest; do
+    if [[ "$entry" == "$1" ]]; then printf '%s\n' "$rest"; return 0; fi
+  done <<<"$TABLE"
+  return 1
+}
+
+for entry in $ENTRY_POINTS; do
+  if ! row "$entry" >/dev/null; then
+    echo "$entry is not a function of shared/endpoints.py (ONLY: one of $ALL_ENTRY_POINTS)" >&2
+    exit 2
+  fi
+done
+
+# Scheduled functions' settings (e.g. RANK_STALENESS_SECONDS): each both sets the job's interval
+# and goes into every function's environment, so the functions and the schedule agree.
+SETTINGS=""
+while read -r entry kind setting default; do
+  [[ "$kind" == scheduled ]] || continue
+  value="${!setting:-$default}"
+  "$PYTHON" -m shared.endpoints cron "$entry" "$value" >/dev/null || exit 2
+  SETTINGS+=",$setting=$value"
+done <<<"$TABLE"
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -65,7 +99,7 @@ run "${gc[@]}" services enable \
   cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com \
   artifactregistry.googleapis.com eventarc.googleapis.com pubsub.googleapis.com \
   firestore.googleapis.com storage.googleapis.com iamcredentials.googleapis.com \
-  firebaserules.googleapis.com firebasehosting.googleapis.com
+  cloudscheduler.googleapis.com firebaserules.googleapis.com firebasehosting.googleapis.com
 
 step "Firestore database (default) in $FIRESTORE_LOCATION"
 if ! exists "${gc[@]}" firestore databases describe --database="(default)"; then
@@ -100,26 +134,71 @@ run "${gc[@]}" firestore fields ttls update expiresAt --collection-group=authNon
   --enable-ttl --async
 
 ENV_VARS="GOOGLE_CLOUD_PROJECT=$PROJECT_ID,IMAGES_BUCKET=$BUCKET,SIGNER_EMAIL=$SA,LOG_JSON=true"
+ENV_VARS+="$SETTINGS"
 common=(
   --gen2 --region="$REGION" --runtime="$RUNTIME" --source=. --memory="$MEMORY"
   --service-account="$SA" --set-env-vars="$ENV_VARS"
 )
 
 deploy_function() {
-  local entry="$1" name="${1//_/-}"
-  if [[ "$entry" == "$TRIGGER_ENTRY_POINT" ]]; then
-    run "${gc[@]}" functions deploy "$name" "${common[@]}" --entry-point="$entry" \
-      --trigger-location="$FIRESTORE_LOCATION" \
-      --trigger-event-filters=type=google.cloud.firestore.document.v1.created \
-      --trigger-event-filters=database='(default)' \
-      --trigger-event-filters-path-pattern=document='transactions/{transactionId}' \
-      --trigger-service-account="$SA" --retry
-    run "${gc[@]}" functions add-invoker-policy-binding "$name" --region="$REGION" \
-      --member="serviceAccount:$SA"
+  local entry="$1" name="${1//_/-}" kind event_type database document
+  read -r kind event_type database document <<<"$(row "$entry")"
+  case "$kind" in
+    http)
+      # Public over HTTPS: each endpoint authenticates its callers itself (V1 messages, V2
+      # tokens, Gigya signatures).
+      run "${gc[@]}" functions deploy "$name" "${common[@]}" --entry-point="$entry" \
+        --trigger-http --allow-unauthenticated
+      ;;
+    event)
+      run "${gc[@]}" functions deploy "$name" "${common[@]}" --entry-point="$entry" \
+        --trigger-location="$FIRESTORE_LOCATION" \
+        --trigger-event-filters=type="$event_type" \
+        --trigger-event-filters=database="$database" \
+        --trigger-event-filters-path-pattern=document="$document" \
+        --trigger-service-account="$SA" --retry
+      run "${gc[@]}" functions add-invoker-policy-binding "$name" --region="$REGION" \
+        --member="serviceAccount:$SA"
+      ;;
+    scheduled)
+      # Private: only the runtime account (the scheduler job's OIDC identity) may invoke it.
+      run "${gc[@]}" functions deploy "$name" "${common[@]}" --entry-point="$entry" \
+        --trigger-http --no-allow-unauthenticated
+      run "${gc[@]}" functions add-invoker-policy-binding "$name" --region="$REGION" \
+        --member="serviceAccount:$SA"
+      ;;
+    *)
+      echo "unknown kind $kind of $entry" >&2
+      return 1
+      ;;
+  esac
+}
+
+# The Cloud Scheduler job of a scheduled function: POST {} with an OIDC token of the runtime
+# account, every max(1, SETTING/60) minutes.
+schedule_job() {
+  local entry="$1" name="${1//_/-}" kind setting default cron url
+  read -r kind setting default <<<"$(row "$entry")"
+  cron="$("$PYTHON" -m shared.endpoints cron "$entry" "${!setting:-$default}")"
+  local describe=("${gc[@]}" functions describe "$name" --gen2 --region="$REGION"
+    --format='value(serviceConfig.uri)')
+  if [[ -n "$DRY_RUN" ]]; then
+    run "${describe[@]}"
+    url="https://$name-dry-run.a.run.app"
   else
-    # Public over HTTPS: each endpoint authenticates its callers itself (V1 messages, V2 tokens).
-    run "${gc[@]}" functions deploy "$name" "${common[@]}" --entry-point="$entry" \
-      --trigger-http --allow-unauthenticated
+    url="$("${describe[@]}")"
+  fi
+  local flags=(
+    --location="$REGION" --schedule="$cron" --time-zone=Etc/UTC
+    --uri="$url" --http-method=POST --message-body='{}'
+    --oidc-service-account-email="$SA" --oidc-token-audience="$url"
+  )
+  if exists "${gc[@]}" scheduler jobs describe "$name" --location="$REGION"; then
+    run "${gc[@]}" scheduler jobs update http "$name" "${flags[@]}" \
+      --update-headers=Content-Type=application/json
+  else
+    run "${gc[@]}" scheduler jobs create http "$name" "${flags[@]}" \
+      --headers=Content-Type=application/json
   fi
 }
 
@@ -149,6 +228,14 @@ if ((${#failed[@]})); then
   echo "functions not deployed: ${failed[*]}" >&2
   exit 1
 fi
+
+for entry in $ENTRY_POINTS; do
+  read -r kind _ <<<"$(row "$entry")"
+  if [[ "$kind" == scheduled ]]; then
+    step "Cloud Scheduler job for $entry"
+    schedule_job "$entry"
+  fi
+done
 
 if [[ -z "${SKIP_FIREBASE:-}" ]]; then
   step "Firestore rules and indexes, Hosting rewrites (Firebase CLI)"

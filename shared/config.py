@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from shared.errors import ConfigError
 
@@ -16,7 +17,9 @@ def _require(env: dict[str, str], name: str) -> str:
     return value
 
 
-def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+def _int(
+    env: dict[str, str], name: str, default: int, minimum: int = 0, maximum: int | None = None
+) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -26,6 +29,8 @@ def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {value}")
     return value
 
 
@@ -38,6 +43,35 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     if raw in {"0", "false", "no", "off"}:
         return False
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+# The hosts the Gigya SDKs sign for (the npm SDK https, SAP's Python SDK http by default).
+GIGYA_SDK_BASE_URLS: tuple[str, ...] = ("https://gm.us1.gigya.com", "http://gm.us1.gigya.com")
+
+
+def _base_url(name: str, raw: str) -> str:
+    """One base URL: `http(s)://host[:port]`, no path, query or fragment; scheme and host lowered."""
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a URL") from None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(f"{name}: {raw!r} must be http://host or https://host")
+    if parts.path not in {"", "/"} or parts.query or parts.fragment or parts.username:
+        raise ConfigError(f"{name}: {raw!r} must be a base URL (scheme, host, optional port)")
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
+
+
+def _gigya_base_urls(env: dict[str, str], accept_sdk_hosts: bool) -> tuple[str, ...]:
+    name = "GIGYA_SIGNED_BASE_URLS"
+    urls = [_base_url(name, item.strip()) for item in env.get(name, "").split(",") if item.strip()]
+    if accept_sdk_hosts:
+        urls += GIGYA_SDK_BASE_URLS
+    return tuple(dict.fromkeys(urls))
 
 
 @dataclass(frozen=True)
@@ -57,6 +91,17 @@ class Settings:
     stats_cache_seconds: int
     # V1 partner messages are accepted within this many seconds of their time.
     message_window_seconds: int
+    # Gigya signed requests verify against these base URLs (GIGYA_SIGNED_BASE_URLS, plus the
+    # SDKs' gm.us1.gigya.com when GIGYA_ACCEPT_SDK_HOSTS) and against the request's own URL.
+    gigya_signed_base_urls: tuple[str, ...]
+    # Whether the Gigya SDKs' hosts are in that list (an SDK's transport redirected here).
+    gigya_accept_sdk_hosts: bool
+    # Whether `secret` may come over plain HTTP (the local stack); otherwise 403006.
+    gigya_allow_secret_over_http: bool
+    # Gigya signed requests are accepted within this many seconds of their `timestamp`.
+    gigya_timestamp_window_seconds: int
+    # How stale a materialized rank may be, in seconds (at most 15 minutes).
+    rank_staleness_seconds: int
     firestore_emulator_host: str | None
     storage_emulator_host: str | None
     auth_emulator_host: str | None
@@ -79,6 +124,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     ttl = _int(env, "SIGNED_URL_TTL_SECONDS", 6 * 3600, minimum=60)
     if ttl > 7 * 24 * 3600:
         raise ConfigError("SIGNED_URL_TTL_SECONDS must be at most 604800 (7 days, the V4 limit)")
+    accept_sdk_hosts = _bool(env, "GIGYA_ACCEPT_SDK_HOSTS", False)
     return Settings(
         project=project,
         images_bucket=_require(env, "IMAGES_BUCKET"),
@@ -92,6 +138,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         catalog_cache_seconds=_int(env, "CATALOG_CACHE_SECONDS", 60),
         stats_cache_seconds=_int(env, "STATS_CACHE_SECONDS", 30),
         message_window_seconds=_int(env, "MESSAGE_WINDOW_SECONDS", 300, minimum=1),
+        gigya_signed_base_urls=_gigya_base_urls(env, accept_sdk_hosts),
+        gigya_accept_sdk_hosts=accept_sdk_hosts,
+        gigya_allow_secret_over_http=_bool(env, "GIGYA_ALLOW_SECRET_OVER_HTTP", False),
+        gigya_timestamp_window_seconds=_int(
+            env, "GIGYA_TIMESTAMP_WINDOW_SECONDS", 120, minimum=1, maximum=3600
+        ),
+        rank_staleness_seconds=_int(env, "RANK_STALENESS_SECONDS", 300, minimum=1, maximum=900),
         firestore_emulator_host=env.get("FIRESTORE_EMULATOR_HOST", "").strip() or None,
         storage_emulator_host=storage_emulator,
         auth_emulator_host=env.get("FIREBASE_AUTH_EMULATOR_HOST", "").strip() or None,

@@ -14,17 +14,22 @@ class TriggerKind(IntEnum):
     REDEEMED_VOUCHERS_COUNT = 4
     TOTAL_POINTS_BALANCE = 5
     HIT_TIER = 6
+    # Gigya actions: counted notifications of the trigger's `actionId` (an extension of the
+    # seed's values, for levels that require actions; docs/GIGYA.md).
+    PERFORMED_ACTION = 7
 
     @property
     def is_cumulative(self) -> bool:
         """Cumulative kinds add up transactions; state kinds take the latest value."""
-        return self <= TriggerKind.REDEEMED_VOUCHERS_COUNT
+        return self not in (TriggerKind.TOTAL_POINTS_BALANCE, TriggerKind.HIT_TIER)
 
     @property
     def trigger_type(self) -> TriggerType:
         """The family of this kind (seed 000 sends triggerType 2 for Earned Points)."""
         if self is TriggerKind.HIT_TIER:
             return TriggerType.TIER
+        if self is TriggerKind.PERFORMED_ACTION:
+            return TriggerType.ACTION
         if self in (TriggerKind.SUBSCRIBE_VOUCHERS_COUNT, TriggerKind.REDEEMED_VOUCHERS_COUNT):
             return TriggerType.VOUCHER
         return TriggerType.POINTS
@@ -36,6 +41,7 @@ class TriggerType(IntEnum):
     VOUCHER = 1
     POINTS = 2
     TIER = 3
+    ACTION = 4
 
 
 class Operator(IntEnum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -12,6 +13,7 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from shared.enums import DurationType, Operator, RewardType, TriggerKind, TriggerType
@@ -53,6 +55,21 @@ class Trigger(_Model):
     order: int = Field(ge=0)
     operator: Operator = Operator.AND
     triggerFrequency: float = Field(gt=0)
+    # The action counted by a PerformedAction (7) trigger; no other kind names one.
+    actionId: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _action_of_its_kind(self) -> Trigger:
+        if self.triggerId is TriggerKind.PERFORMED_ACTION and self.actionId is None:
+            raise ValueError("actionId is required for triggerId 7 (PerformedAction)")
+        if self.triggerId is not TriggerKind.PERFORMED_ACTION and self.actionId is not None:
+            raise ValueError("actionId is only for triggerId 7 (PerformedAction)")
+        return self
+
+    @property
+    def counter(self) -> tuple[TriggerKind, str | None]:
+        """What the trigger measures: its kind, and the action for PerformedAction."""
+        return (self.triggerId, self.actionId)
 
 
 class Group(_Model):
@@ -147,8 +164,12 @@ class Challenge(_Model):
     # badge ones with GetBadgeDetailsById.
     rewardType: RewardType
     # Gigya-compatible fields.
-    gigyaChallengeId: str | None = None
+    gigyaChallengeId: str | None = Field(default=None, min_length=1)
     hiddenUntilFirstLevel: bool = False
+    # The Gigya actions whose points (and counts) this challenge earns (Gigya's challengeActions).
+    actions: list[str] = Field(default_factory=list)
+    # Action attribute keys whose values make variants of this challenge ({"show": "glee"}).
+    variantAttributes: list[str] = Field(default_factory=list)
     levels: list[Level] = Field(min_length=1)
 
     @field_validator("startDate", "endDate")
@@ -168,6 +189,20 @@ class Challenge(_Model):
     def trigger_kinds(self) -> set[TriggerKind]:
         """Every trigger kind any level of this challenge measures."""
         return {kind for level in self.levels for kind in level.trigger_kinds}
+
+    @property
+    def counted_kinds(self) -> set[TriggerKind]:
+        """The kinds counted for this challenge: its triggers', and points if it lists actions."""
+        # A challenge's Gigya points are its EarnedPoints total, which its actions feed.
+        kinds = set(self.trigger_kinds)
+        if self.actions:
+            kinds |= {TriggerKind.EARNED_POINTS, TriggerKind.PERFORMED_ACTION}
+        return kinds
+
+    @property
+    def gigya_id(self) -> str:
+        """The challengeID the Gigya surface shows: gigyaChallengeId, else the numeric id."""
+        return self.gigyaChallengeId or str(self.id)
 
     def in_window(self, moment: datetime) -> bool:
         """True when `moment` lies in [startDate, endDate]."""
@@ -228,11 +263,64 @@ class VoucherPool(_Model):
 
 
 class Action(_Model):
-    """A Gigya action: points per action, optionally capped per day."""
+    """A Gigya action: points per counted notification, optional caps, on or off."""
 
-    actionId: str = Field(min_length=1)
-    points: float = Field(gt=0)
+    actionId: str = Field(min_length=1, max_length=100)
+    title: Localized | None = None
+    description: Localized | None = None
+    points: float = Field(ge=0)
+    # Counted notifications per user per calendar day (the program's timezone).
     dailyCap: int | None = Field(default=None, gt=0)
+    # Minimum seconds between two counted notifications of the action by one user.
+    freqCap: int | None = Field(default=None, gt=0)
+    enabled: bool = True
+
+
+class DefaultLevel(_Model):
+    """A level of the program-wide `_default` challenge: a threshold on all points earned."""
+
+    title: Localized
+    description: Localized | None = None
+    badgeImage: str | None = None
+    lockedBadgeImage: str | None = None
+    actionUrl: str | None = None
+    points: float = Field(gt=0)
+
+
+class DefaultChallenge(_Model):
+    """The Gigya `_default` challenge: every point the user earned, levels by threshold."""
+
+    title: Localized | None = None
+    description: Localized | None = None
+    levels: list[DefaultLevel] = Field(default_factory=list)
+    variantAttributes: list[str] = Field(default_factory=list)
+
+    @field_validator("levels")
+    @classmethod
+    def _increasing(cls, levels: list[DefaultLevel]) -> list[DefaultLevel]:
+        for before, after in zip(levels, levels[1:], strict=False):
+            if after.points <= before.points:
+                raise ValueError("points thresholds must increase from one level to the next")
+        return levels
+
+    def badge_object(self, level_index: int, locked: bool = False) -> str | None:
+        """The bucket object name of a `_default` level's badge (or locked badge) image."""
+        level = self.levels[level_index]
+        image = level.lockedBadgeImage if locked else level.badgeImage
+        if not image:
+            return None
+        kind = "locked" if locked else "badge"
+        return f"gigya/default/levels/{level_index}/{kind}-{image.rsplit('/', 1)[-1]}"
+
+    def image_files(self) -> list[tuple[str, str]]:
+        """Every badge image of the `_default` levels, as (path in the catalog, object name)."""
+        files: list[tuple[str, str]] = []
+        for index, level in enumerate(self.levels):
+            for image, locked in ((level.badgeImage, False), (level.lockedBadgeImage, True)):
+                name = self.badge_object(index, locked)
+                if image and name:
+                    files.append((image, name))
+        return files
 
 
 class Catalog(_Model):
@@ -244,7 +332,23 @@ class Catalog(_Model):
     challenges: list[Challenge] = Field(default_factory=list)
     voucherPools: list[VoucherPool] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
+    # The program's timezone: calendar days of action caps, months of pointsThisMonth.
+    timezone: str = "UTC"
+    defaultChallenge: DefaultChallenge = Field(default_factory=DefaultChallenge)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a known IANA timezone") from None
+        return value
 
     def challenge(self, challenge_id: int) -> Challenge | None:
         """The challenge with this id, if any."""
         return next((c for c in self.challenges if c.id == challenge_id), None)
+
+    def action(self, action_id: str) -> Action | None:
+        """The action with this id, if any."""
+        return next((a for a in self.actions if a.actionId == action_id), None)

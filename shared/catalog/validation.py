@@ -107,6 +107,7 @@ def cross_reference_errors(catalog: Catalog) -> list[str]:
     )
     errors += _level_errors(catalog)
     errors += _reference_errors(catalog)
+    errors += _gigya_errors(catalog)
     errors += _cycle_errors(catalog)
     errors += _language_errors(catalog)
     return errors
@@ -121,14 +122,27 @@ def image_errors(catalog: Catalog, image_exists: Callable[[str], bool]) -> list[
             prefix = f"challenges[{i}].levels[{j}]"
             paths.append((f"{prefix}.badgeImage", level.badgeImage))
             paths.append((f"{prefix}.lockedBadgeImage", level.lockedBadgeImage))
-        for path, image in paths:
-            if image is None:
-                continue
-            if image.startswith("/") or ".." in image.replace("\\", "/").split("/"):
-                errors.append(f"{path}: must be a path inside the catalog's folder")
-            elif not image_exists(image):
-                errors.append(f"{path}: file {image} does not exist")
+        _check_images(paths, image_exists, errors)
+    default_paths: list[tuple[str, str | None]] = []
+    for d, level in enumerate(catalog.defaultChallenge.levels):
+        default_paths.append((f"defaultChallenge.levels[{d}].badgeImage", level.badgeImage))
+        default_paths.append(
+            (f"defaultChallenge.levels[{d}].lockedBadgeImage", level.lockedBadgeImage)
+        )
+    _check_images(default_paths, image_exists, errors)
     return errors
+
+
+def _check_images(
+    paths: list[tuple[str, str | None]], image_exists: Callable[[str], bool], errors: list[str]
+) -> None:
+    for path, image in paths:
+        if image is None:
+            continue
+        if image.startswith("/") or ".." in image.replace("\\", "/").split("/"):
+            errors.append(f"{path}: must be a path inside the catalog's folder")
+        elif not image_exists(image):
+            errors.append(f"{path}: file {image} does not exist")
 
 
 def _duplicates(items: Iterator[tuple[str, object]], what: str) -> list[str]:
@@ -202,6 +216,33 @@ def _reference_errors(catalog: Catalog) -> list[str]:
     return errors
 
 
+def _gigya_errors(catalog: Catalog) -> list[str]:
+    errors: list[str] = []
+    action_ids = {a.actionId for a in catalog.actions}
+    numeric_ids = {str(c.id) for c in catalog.challenges}
+    for i, challenge in enumerate(catalog.challenges):
+        path = f"challenges[{i}]"
+        gigya_id = challenge.gigyaChallengeId
+        if gigya_id == "_default":
+            errors.append(f"{path}.gigyaChallengeId: '_default' is the program-wide challenge")
+        elif gigya_id is not None and gigya_id in numeric_ids and gigya_id != str(challenge.id):
+            errors.append(
+                f"{path}.gigyaChallengeId: {gigya_id!r} is the numeric id of another challenge"
+            )
+        for a, action in enumerate(challenge.actions):
+            if action not in action_ids:
+                errors.append(f"{path}.actions[{a}]: action {action!r} does not exist")
+        for j, level in enumerate(challenge.levels):
+            for g, group in enumerate(level.groups):
+                for t, trigger in enumerate(group.triggers):
+                    if trigger.actionId is not None and trigger.actionId not in challenge.actions:
+                        errors.append(
+                            f"{path}.levels[{j}].groups[{g}].triggers[{t}].actionId: action "
+                            f"{trigger.actionId!r} is not one of the challenge's actions"
+                        )
+    return errors
+
+
 def _cycle_errors(catalog: Catalog) -> list[str]:
     parent_of = {c.id: c.parentChallengeId for c in catalog.challenges}
     errors: list[str] = []
@@ -224,6 +265,15 @@ def localized_texts(catalog: Catalog) -> Iterator[tuple[str, dict[str, str] | No
     for i, challenge in enumerate(catalog.challenges):
         yield f"challenges[{i}].name", challenge.name
         yield f"challenges[{i}].description", challenge.description
+    for a, action in enumerate(catalog.actions):
+        yield f"actions[{a}].title", action.title
+        yield f"actions[{a}].description", action.description
+    default = catalog.defaultChallenge
+    yield "defaultChallenge.title", default.title
+    yield "defaultChallenge.description", default.description
+    for d, default_level in enumerate(default.levels):
+        yield f"defaultChallenge.levels[{d}].title", default_level.title
+        yield f"defaultChallenge.levels[{d}].description", default_level.description
     for level_path, level in _levels(catalog):
         yield f"{level_path}.title", level.title
         yield f"{level_path}.description", level.description

@@ -2,15 +2,17 @@
 
 The marker's `create()` makes a redelivered event fail the whole batch, so a transaction is
 counted once (a second marker named by the ledger's `sequence`, when it has one, does the same
-for an entry written again under another id). The merge carries at most one `Increment` per
-challenge (`challenges.{id}.totals.{counter}`), whose post-increment values come back in the
-commit's write result.
+for an entry written again under another id). The merge carries one `Increment` per counter a
+challenge measures (`challenges.{id}.totals.{counter}`), whose post-increment values come back in
+the commit's write result, and the Gigya points of the event: its hour and month buckets, its
+variants, the program-wide `_default` challenge (`gigya.default`) and one leaderboard entry per
+board it earns points on, in the same commit, so they are counted exactly once too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from google.cloud import firestore as _firestore
@@ -18,8 +20,19 @@ from google.cloud import firestore as _firestore
 from shared.engine.candidates import Candidate
 from shared.engine.run import Run
 from shared.engine.transaction import LedgerTransaction
-from shared.progress.state import COUNTER_FIELD, STATE_FIELD, ProgressState, order_key
-from shared.repository import paths, progress_repo
+from shared.enums import TransactionType, TriggerKind
+from shared.gigya import periods
+from shared.progress.state import (
+    STATE_FIELD,
+    Counter,
+    GigyaPoints,
+    ProgressState,
+    VariantState,
+    counter_field,
+    order_key,
+)
+from shared.repository import leaderboards_repo, paths, progress_repo
+from shared.schema import gigya as g
 
 
 def observed_update(observed: Mapping[str, Any], key: str, value: float) -> dict[str, Any]:
@@ -35,32 +48,177 @@ def observed_update(observed: Mapping[str, Any], key: str, value: float) -> dict
     return changes
 
 
+def _number(amount: float) -> int | float:
+    return int(amount) if float(amount).is_integer() else amount
+
+
+@dataclass(frozen=True)
+class Earning:
+    """The Gigya side of an event: its points, buckets and variants, when it earns points."""
+
+    points: float
+    hour: str
+    month: str
+    keep_hour: bool
+    now: Any
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    action_id: str | None = None
+
+    def variants(self, keys: Sequence[str]) -> list[str]:
+        """The variant ids of the event for a challenge tracking these attribute keys."""
+        found: list[str] = []
+        for key in keys:
+            value = self.attributes.get(key)
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                if isinstance(item, str | int | float) and not isinstance(item, bool):
+                    found.append(g.variant_id(key, str(item)))
+        return list(dict.fromkeys(found))
+
+
+def earning_of(
+    tx: LedgerTransaction, points: float, now: Any, timezone: str
+) -> Earning | None:
+    """The Gigya earning of a transaction worth `points`, or None when it earns nothing."""
+    if points <= 0 and tx.type is not TransactionType.ACTION:
+        return None
+    moment = tx.occurred_at
+    keep = periods.epoch_hour(moment) >= periods.epoch_hour(now) - periods.KEEP_HOURS
+    return Earning(
+        points=points,
+        hour=periods.hour_key(moment),
+        month=periods.month_key(moment, timezone),
+        keep_hour=keep,
+        now=now,
+        attributes=dict(tx.attributes or {}) if tx.type is TransactionType.ACTION else {},
+        action_id=tx.actionId if tx.type is TransactionType.ACTION else None,
+    )
+
+
+def period_fields(earning: Earning, stored: GigyaPoints) -> dict[str, Any]:
+    """Hour and month buckets of one earning, pruning the stored buckets nobody reads again."""
+    if earning.points <= 0:
+        return {}
+    amount = _number(earning.points)
+    hours: dict[str, Any] = {
+        k: _firestore.DELETE_FIELD for k in periods.stale_hours(stored.hours, earning.now)
+    }
+    if earning.keep_hour:
+        hours[earning.hour] = _firestore.Increment(amount)
+    months: dict[str, Any] = {
+        k: _firestore.DELETE_FIELD for k in periods.stale_months(stored.months, earning.now)
+    }
+    months.pop(earning.month, None)
+    months[earning.month] = _firestore.Increment(amount)
+    fields: dict[str, Any] = {g.MONTHS: months}
+    if hours:
+        fields[g.HOURS] = hours
+    return fields
+
+
+def variant_fields(
+    earning: Earning, keys: Sequence[str], stored: Mapping[str, VariantState], counts: bool
+) -> dict[str, Any]:
+    """The variants' merge of one earning: points, buckets and (for a challenge) the count."""
+    variants: dict[str, Any] = {}
+    for vid in earning.variants(keys):
+        state = stored.get(vid, VariantState())
+        entry = period_fields(earning, state.periods)
+        if earning.points > 0:
+            entry[g.POINTS] = _firestore.Increment(_number(earning.points))
+        if counts and earning.action_id is not None:
+            entry[g.ACTIONS] = {earning.action_id: _firestore.Increment(1)}
+        if entry:
+            variants[vid] = entry
+    return variants
+
+
 def progress_fields(
-    candidate: Candidate, state: ProgressState, tx: LedgerTransaction, now: Any
+    candidate: Candidate,
+    state: ProgressState,
+    tx: LedgerTransaction,
+    now: Any,
+    earning: Earning | None = None,
 ) -> dict[str, Any]:
     """The merge for one challenge's progress entry."""
     # The user document names the user and the entry's key the challenge: nothing repeated here.
     fields: dict[str, Any] = {"updatedAt": now}
     contribution = candidate.contribution
-    if contribution.cumulative is not None:
-        kind, amount = contribution.cumulative
-        increment = int(amount) if float(amount).is_integer() else amount
-        fields["totals"] = {COUNTER_FIELD[kind]: _firestore.Increment(increment)}
+    totals: dict[str, Any] = {}
+    for counter, amount in contribution.cumulative.items():
+        *parents, leaf = counter_field(counter)
+        target = totals
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[leaf] = _firestore.Increment(_number(amount))
+    if totals:
+        fields["totals"] = totals
     key = order_key(tx.sequence, tx.occurred_at)
     for kind, value in contribution.states.items():
         changes = observed_update(state.observed.get(kind, {}), key, value)
         if changes:
             fields[STATE_FIELD[kind]] = changes
+    if earning is not None:
+        challenge_earning = replace(earning, points=contribution.points)
+        fields.update(period_fields(challenge_earning, state.points))
+        variants = variant_fields(
+            challenge_earning,
+            candidate.challenge.variantAttributes,
+            state.variants,
+            counts=(TriggerKind.PERFORMED_ACTION, earning.action_id) in contribution.cumulative,
+        )
+        if variants:
+            fields[g.VARIANTS] = variants
     return fields
 
 
+def default_fields(earning: Earning, stored: Mapping[str, Any] | None, keys: Sequence[str]) -> dict[str, Any]:
+    """The merge of `gigya.default`: the program-wide challenge's points of one earning."""
+    from shared.progress.state import parse_points, parse_variants
+
+    if earning.points <= 0:
+        return {}
+    fields = period_fields(earning, parse_points(stored))
+    fields[g.POINTS] = _firestore.Increment(_number(earning.points))
+    variants = variant_fields(earning, keys, parse_variants(stored), counts=False)
+    if variants:
+        fields[g.VARIANTS] = variants
+    return fields
+
+
+def boards_of(
+    candidates: Sequence[Candidate], earning: Earning | None, default_keys: Sequence[str]
+) -> dict[str, float]:
+    """The leaderboards an event earns points on, with the points on each."""
+    if earning is None:
+        return {}
+    boards: dict[str, float] = {}
+    if earning.points > 0:
+        boards[g.board_id(g.DEFAULT_CHALLENGE)] = earning.points
+        for vid in earning.variants(default_keys):
+            boards[g.board_id(g.DEFAULT_CHALLENGE, vid)] = earning.points
+    for candidate in candidates:
+        points = candidate.contribution.points
+        if points <= 0:
+            continue
+        key = str(candidate.challenge.id)
+        boards[g.board_id(key)] = points
+        for vid in earning.variants(candidate.challenge.variantAttributes):
+            boards[g.board_id(key, vid)] = points
+    return boards
+
+
 def state_after(
-    candidate: Candidate, state: ProgressState, tx: LedgerTransaction, total: float | None
+    candidate: Candidate,
+    state: ProgressState,
+    tx: LedgerTransaction,
+    totals: Mapping[Counter, float],
 ) -> ProgressState:
-    """The progress as this commit left it: the returned total and the latest observed states."""
+    """The progress as this commit left it: the returned totals and the latest observed states."""
     contribution = candidate.contribution
-    if contribution.cumulative is not None and total is not None:
-        state = state.with_total(contribution.cumulative[0], float(total))
+    for counter in contribution.cumulative:
+        if counter in totals:
+            state = state.with_total(counter, float(totals[counter]))
     key = order_key(tx.sequence, tx.occurred_at)
     observed = {k: dict(v) for k, v in state.observed.items()}
     for kind, value in contribution.states.items():
@@ -77,6 +235,9 @@ def count(
     transaction_id: str,
     candidates: Sequence[Candidate],
     states: Mapping[int, ProgressState],
+    earning: Earning | None = None,
+    stored_default: Mapping[str, Any] | None = None,
+    default_keys: Sequence[str] = (),
 ) -> dict[int, ProgressState]:
     """Commit the counting batch; the progress after it per challenge.
 
@@ -89,34 +250,42 @@ def count(
         "challenges": [c.challenge.id for c in candidates],
         "countedAt": run.now,
     }
-
     fields = {
-        c.challenge.id: progress_fields(c, states[c.challenge.id], tx, run.now) for c in candidates
-    }
-    increments = {
-        c.challenge.id: progress_repo.entry_path(
-            c.challenge.id, "totals", COUNTER_FIELD[c.contribution.cumulative[0]]
-        )
+        c.challenge.id: progress_fields(c, states[c.challenge.id], tx, run.now, earning)
         for c in candidates
-        if c.contribution.cumulative is not None
     }
+    gigya: dict[str, Any] = {}
+    if earning is not None:
+        default = default_fields(earning, stored_default, default_keys)
+        if default:
+            gigya[g.DEFAULT] = default
+    boards = boards_of(candidates, earning, default_keys)
+    body = progress_repo.merge_data(user_id, fields, gigya or None)
 
     def build(batch: _firestore.WriteBatch) -> None:
         event_marker = paths.event_marker_doc(user_id, transaction_id)
         progress_repo.add_marker(run.db, batch, event_marker, marker)
-        progress_repo.add_merge(run.db, batch, user_id, fields)
+        progress_repo.add_merge_data(run.db, batch, user_id, body)
         if tx.sequence is not None:
             # The ledger's per-user sequence names the entry too: the same entry written again
             # under another document id is the same transaction.
             sequence_marker = paths.sequence_marker_doc(user_id, tx.sequence)
             progress_repo.add_marker(run.db, batch, sequence_marker, marker)
+        if earning is not None:
+            for board, points in boards.items():
+                leaderboards_repo.add_points(
+                    run.db, batch, board, user_id, points, earning.hour, run.now
+                )
 
     results = run.commit(build)
-    totals = progress_repo.transform_values(run.db, results[1], list(increments.values()))
+    values = progress_repo.transform_values(run.db, results[1], progress_repo.increment_paths(body))
     after: dict[int, ProgressState] = {}
     for candidate in candidates:
         cid = candidate.challenge.id
-        path = increments.get(cid)
-        total = float(totals[path]) if path is not None else None
-        after[cid] = state_after(candidate, states[cid], tx, total)
+        totals: dict[Counter, float] = {}
+        for counter in candidate.contribution.cumulative:
+            path = progress_repo.entry_path(cid, "totals", *counter_field(counter))
+            if path in values:
+                totals[counter] = float(values[path])
+        after[cid] = state_after(candidate, states[cid], tx, totals)
     return after

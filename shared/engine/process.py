@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Any
 from google.api_core import exceptions as gexc
 
 from shared.engine import counting, prizes, settling
-from shared.engine.candidates import Candidate, candidates_for, is_unlocked
+from shared.engine.candidates import Candidate, candidates_for, contribution_of, is_unlocked
 from shared.engine.run import Faults, Run
 from shared.engine.transaction import LedgerTransaction, parse_transaction
+from shared.enums import TransactionType
 from shared.errors import TransactionRejected
 from shared.progress.state import parse_progress
 from shared.repository import catalog_cache, dead_letters_repo, progress_repo
+from shared.repository.catalog_cache import CatalogView
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -89,9 +91,20 @@ def process_transaction(
         outcome.reason = "a reward credit counts toward nothing"
         return outcome
     view = catalog_cache.get_catalog(db)
-    candidates = candidates_for(view.by_kind, tx)
-    if candidates:
-        _count_and_settle(run, tx, transaction_id, candidates, outcome)
+    action = None
+    if tx.type is TransactionType.ACTION:
+        action = view.catalog.action(tx.actionId or "")
+        if action is None or not action.enabled:
+            # The action may have been removed or switched off since it was notified.
+            outcome.status = NOTHING_TO_COUNT
+            outcome.reason = f"action {tx.actionId!r} is unknown or disabled"
+            return outcome
+    candidates = candidates_for(view.by_kind, tx, view.by_action, action)
+    earning = counting.earning_of(
+        tx, contribution_of(tx, action).points, run.now, view.catalog.timezone
+    )
+    if candidates or earning is not None:
+        _count_and_settle(run, tx, transaction_id, candidates, earning, view, outcome)
     else:
         outcome.status = NOTHING_TO_COUNT
     outcome.reads, outcome.commits = run.reads, run.commits
@@ -103,11 +116,13 @@ def _count_and_settle(
     tx: LedgerTransaction,
     transaction_id: str,
     candidates: list[Candidate],
+    earning: counting.Earning | None,
+    view: CatalogView,
     outcome: Outcome,
 ) -> None:
     parents = {c.challenge.parentChallengeId for c in candidates} - {None}
     run.read()
-    docs = progress_repo.read_progress(
+    docs, stored_default = progress_repo.read_for_event(
         run.db, tx.userId, [c.challenge.id for c in candidates] + [p for p in parents if p]
     )
     states = {cid: parse_progress(doc) for cid, doc in docs.items()}
@@ -122,18 +137,31 @@ def _count_and_settle(
         cid = candidate.challenge.id
         if candidate not in active and states[cid].pending:
             _issue(run, tx.userId, cid, settling.Settled(None, states[cid]), outcome)
-    if not active:
+    if not active and (earning is None or earning.points <= 0):
         outcome.status = NOTHING_TO_COUNT
         return
     try:
-        states.update(counting.count(run, tx, transaction_id, active, states))
+        states.update(
+            counting.count(
+                run,
+                tx,
+                transaction_id,
+                active,
+                states,
+                earning,
+                stored_default,
+                view.catalog.defaultChallenge.variantAttributes,
+            )
+        )
         outcome.status = COUNTED
         outcome.counted = [c.challenge.id for c in active]
         # A completion is decided on a fresh read: one read for every challenge that needs it.
         stale = [
             c.challenge.id
             for c in active
-            if settling.needs_fresh_read(c.challenge, states[c.challenge.id], c.contribution.kinds)
+            if settling.needs_fresh_read(
+                c.challenge, states[c.challenge.id], c.contribution.counters
+            )
         ]
     except gexc.AlreadyExists:
         # Counted by an earlier delivery, which may have died before settling: settle from now.
@@ -152,7 +180,7 @@ def _count_and_settle(
             tx,
             candidate.challenge,
             states[cid],
-            candidate.contribution.kinds,
+            candidate.contribution.counters,
             fresh=cid in fresh,
         )
         _issue(run, tx.userId, cid, settled, outcome)

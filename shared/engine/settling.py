@@ -7,7 +7,7 @@ compare-and-swap on the user's level: of two settlers of the same level one fail
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from google.api_core import exceptions as gexc
@@ -17,9 +17,9 @@ from shared.catalog.models import Challenge, Level
 from shared.engine.prizes import pending_prizes, unclaimed_entry
 from shared.engine.run import Run
 from shared.engine.transaction import LedgerTransaction
-from shared.enums import TriggerKind
 from shared.progress.evaluation import evaluate_level, next_position
-from shared.progress.state import COUNTER_FIELD, ProgressState, parse_progress
+from shared.progress.state import COUNTER_FIELD, Counter, ProgressState, parse_progress
+from shared.schema.gigya import ACTIONS
 from shared.repository import milestones_repo, progress_repo, stats_repo
 from shared.repository.keys import milestone_id
 
@@ -69,26 +69,30 @@ def current_level(challenge: Challenge, state: ProgressState) -> tuple[int, Leve
     return index, challenge.levels[index]
 
 
-def could_complete(level: Level, state: ProgressState, own: set[TriggerKind]) -> bool:
-    """Whether the level would be met if every kind other than `own` were met.
+def level_counters(level: Level) -> set[Counter]:
+    """Every counter a level measures."""
+    return {t.counter for g in level.groups for t in g.triggers}
 
-    Other kinds' values come from the read before the commit and may be stale; when they alone
-    stand in the way, a fresh read decides.
+
+def could_complete(level: Level, state: ProgressState, own: set[Counter]) -> bool:
+    """Whether the level would be met if every counter other than `own` were met.
+
+    Other counters' values come from the read before the commit and may be stale; when they
+    alone stand in the way, a fresh read decides.
     """
-    others = level.trigger_kinds - own
+    others = level_counters(level) - own
     if not others:
         return False
-    totals = dict(state.totals)
-    states = dict(state.states)
-    for kind in others:
+    for counter in others:
+        kind = counter[0]
         if kind.is_cumulative:
-            totals[kind] = state.baseline.get(kind, 0.0) + _UNBOUNDED
+            state = state.with_total(counter, state.base(counter) + _UNBOUNDED)
         else:
-            states[kind] = _UNBOUNDED
-    return evaluate_level(level, replace(state, totals=totals, states=states)).satisfied
+            state = state.with_state(kind, _UNBOUNDED)
+    return evaluate_level(level, state).satisfied
 
 
-def needs_fresh_read(challenge: Challenge, state: ProgressState, own: set[TriggerKind]) -> bool:
+def needs_fresh_read(challenge: Challenge, state: ProgressState, own: set[Counter]) -> bool:
     """Whether the level may be met, judged on the commit's values: only a fresh read decides."""
     if state.completed:
         return False
@@ -115,7 +119,13 @@ def level_up_fields(
         "levelUpAt": now,
     }
     # Excess does not carry over: the next level counts from the totals as they stand.
-    baseline = {COUNTER_FIELD[k]: int(v) if v.is_integer() else v for k, v in state.totals.items()}
+    baseline: dict[str, Any] = {
+        COUNTER_FIELD[k]: int(v) if v.is_integer() else v for k, v in state.totals.items()
+    }
+    if state.action_totals:
+        baseline[ACTIONS] = {
+            a: int(v) if v.is_integer() else v for a, v in state.action_totals.items()
+        }
     if baseline:
         fields["baseline"] = baseline
     entry = unclaimed_entry(milestone)
@@ -156,7 +166,7 @@ def settle(
     tx: LedgerTransaction,
     challenge: Challenge,
     state: ProgressState,
-    own: set[TriggerKind],
+    own: set[Counter],
     *,
     fresh: bool,
 ) -> Settled:

@@ -41,7 +41,7 @@ class LevelProgress:
 
 def evaluate_trigger(trigger: Trigger, state: ProgressState) -> TriggerProgress:
     """Evaluate one trigger against the state."""
-    achieved = state.achieved(trigger.triggerId)
+    achieved = state.achieved(trigger.triggerId, trigger.actionId)
     return TriggerProgress(
         trigger=trigger,
         achieved=achieved,

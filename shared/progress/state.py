@@ -22,6 +22,10 @@ an entry's shape is the contract between the engine and the read API:
 - `isNewLevel`, `levelUpAt`: set by a level-up (read by the Gigya surface).
 - `updatedAt`: when the entry last counted a transaction (the document names the user, the
   entry's key the challenge).
+- `totals.actions.<actionId>` / `baseline.actions.<actionId>`: counted notifications of a Gigya
+  action (PerformedAction triggers), like the other cumulative counters.
+- The Gigya points state (`hours`, `months`, `redeemed`, `redeemSeq`, `variants`): field names
+  in shared/schema/gigya.py, parsed here into `GigyaPoints`.
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.enums import TriggerKind
+from shared.schema import gigya as g
+
+# What a trigger measures: its kind, and for PerformedAction the action.
+Counter = tuple[TriggerKind, str | None]
 
 COUNTER_FIELD: dict[TriggerKind, str] = {
     TriggerKind.EARNED_POINTS: "earnedPoints",
@@ -43,6 +51,14 @@ STATE_FIELD: dict[TriggerKind, str] = {
     TriggerKind.TOTAL_POINTS_BALANCE: "balance",
     TriggerKind.HIT_TIER: "tier",
 }
+
+
+def counter_field(counter: Counter) -> tuple[str, ...]:
+    """Where a cumulative counter lives under `totals` (and `baseline`) in an entry."""
+    kind, action = counter
+    if kind is TriggerKind.PERFORMED_ACTION:
+        return (g.ACTIONS, action or "")
+    return (COUNTER_FIELD[kind],)
 
 
 def order_key(sequence: int | None, occurred_at: datetime) -> str:
@@ -59,6 +75,49 @@ def latest_state(observed: Mapping[str, Any] | None) -> float | None:
     if not observed:
         return None
     return float(observed[max(observed)])
+
+
+@dataclass(frozen=True)
+class GigyaPoints:
+    """Points by period and redeemed points of one challenge (or `_default`, or a variant)."""
+
+    hours: Mapping[str, float] = field(default_factory=dict)
+    months: Mapping[str, float] = field(default_factory=dict)
+    redeemed: float = 0.0
+    redeem_seq: int = 0
+
+
+@dataclass(frozen=True)
+class VariantState:
+    """What the actions carrying one attribute value earned in a challenge."""
+
+    points: float = 0.0
+    actions: Mapping[str, float] = field(default_factory=dict)
+    periods: GigyaPoints = field(default_factory=GigyaPoints)
+
+
+def parse_points(doc: Mapping[str, Any] | None) -> GigyaPoints:
+    """The period buckets and redeemed points of a stored map (None for none)."""
+    doc = doc or {}
+    return GigyaPoints(
+        hours={str(k): float(v) for k, v in (doc.get(g.HOURS) or {}).items()},
+        months={str(k): float(v) for k, v in (doc.get(g.MONTHS) or {}).items()},
+        redeemed=float(doc.get(g.REDEEMED) or 0.0),
+        redeem_seq=int(doc.get(g.REDEEM_SEQ) or 0),
+    )
+
+
+def parse_variants(doc: Mapping[str, Any] | None) -> dict[str, VariantState]:
+    """The variants of a stored map, by variant id."""
+    found: dict[str, VariantState] = {}
+    for vid, raw in ((doc or {}).get(g.VARIANTS) or {}).items():
+        if isinstance(raw, Mapping):
+            found[str(vid)] = VariantState(
+                points=float(raw.get(g.POINTS) or 0.0),
+                actions={str(k): float(v) for k, v in (raw.get(g.ACTIONS) or {}).items()},
+                periods=parse_points(raw),
+            )
+    return found
 
 
 @dataclass(frozen=True)
@@ -79,15 +138,43 @@ class ProgressState:
     claimed_count: int = 0
     last_claimed: Mapping[str, Any] | None = None
     is_new_level: bool = False
+    action_totals: Mapping[str, float] = field(default_factory=dict)
+    action_baseline: Mapping[str, float] = field(default_factory=dict)
+    points: GigyaPoints = field(default_factory=GigyaPoints)
+    variants: Mapping[str, VariantState] = field(default_factory=dict)
 
-    def achieved(self, kind: TriggerKind) -> float:
-        """The amount of `kind` achieved toward the current level."""
+    def total(self, counter: Counter) -> float:
+        """The all-time total of a cumulative counter."""
+        kind, action = counter
+        if kind is TriggerKind.PERFORMED_ACTION:
+            return self.action_totals.get(action or "", 0.0)
+        return self.totals.get(kind, 0.0)
+
+    def base(self, counter: Counter) -> float:
+        """A cumulative counter's total when the current level began."""
+        kind, action = counter
+        if kind is TriggerKind.PERFORMED_ACTION:
+            return self.action_baseline.get(action or "", 0.0)
+        return self.baseline.get(kind, 0.0)
+
+    def achieved(self, kind: TriggerKind, action: str | None = None) -> float:
+        """The amount of `kind` (of `action`) achieved toward the current level."""
         if kind.is_cumulative:
-            return max(0.0, self.totals.get(kind, 0.0) - self.baseline.get(kind, 0.0))
+            return max(0.0, self.total((kind, action)) - self.base((kind, action)))
         return self.states.get(kind, 0.0)
 
-    def with_total(self, kind: TriggerKind, total: float) -> ProgressState:
+    @property
+    def points_total(self) -> float:
+        """All points the challenge earned, every cycle (Gigya's pointsTotal)."""
+        return self.totals.get(TriggerKind.EARNED_POINTS, 0.0)
+
+    def with_total(self, counter: Counter | TriggerKind, total: float) -> ProgressState:
         """A copy with one cumulative total replaced (the value a commit returned)."""
+        kind, action = counter if isinstance(counter, tuple) else (counter, None)
+        if kind is TriggerKind.PERFORMED_ACTION:
+            actions = dict(self.action_totals)
+            actions[action or ""] = total
+            return _replace(self, action_totals=actions)
         totals = dict(self.totals)
         totals[kind] = total
         return _replace(self, totals=totals)
@@ -106,6 +193,10 @@ def _replace(state: ProgressState, **changes: Any) -> ProgressState:
 def _counters(raw: Mapping[str, Any] | None) -> dict[TriggerKind, float]:
     raw = raw or {}
     return {kind: float(raw[name]) for kind, name in COUNTER_FIELD.items() if name in raw}
+
+
+def _actions(raw: Mapping[str, Any] | None) -> dict[str, float]:
+    return {str(k): float(v) for k, v in ((raw or {}).get(g.ACTIONS) or {}).items()}
 
 
 def parse_progress(doc: Mapping[str, Any] | None) -> ProgressState:
@@ -132,5 +223,9 @@ def parse_progress(doc: Mapping[str, Any] | None) -> ProgressState:
         unclaimed=dict(doc.get("unclaimed") or {}),
         claimed_count=int(doc.get("claimedCount", 0)),
         last_claimed=doc.get("lastClaimed") or None,
-        is_new_level=bool(doc.get("isNewLevel", False)),
+        is_new_level=bool(doc.get(g.IS_NEW_LEVEL, False)),
+        action_totals=_actions(doc.get("totals")),
+        action_baseline=_actions(doc.get("baseline")),
+        points=parse_points(doc),
+        variants=parse_variants(doc),
     )

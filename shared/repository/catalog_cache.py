@@ -24,13 +24,17 @@ class CatalogView:
     by_id: dict[int, Challenge] = field(default_factory=dict)
     by_kind: dict[TriggerKind, list[Challenge]] = field(default_factory=dict)
     children: dict[int, list[Challenge]] = field(default_factory=dict)
+    by_action: dict[str, list[Challenge]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, catalog: Catalog) -> CatalogView:
         """Index `catalog` by id, by trigger kind and by parent."""
         by_kind: dict[TriggerKind, list[Challenge]] = {}
         children: dict[int, list[Challenge]] = {}
+        by_action: dict[str, list[Challenge]] = {}
         for challenge in catalog.challenges:
+            for action in challenge.actions:
+                by_action.setdefault(action, []).append(challenge)
             for kind in challenge.trigger_kinds:
                 by_kind.setdefault(kind, []).append(challenge)
             if challenge.parentChallengeId is not None:
@@ -40,6 +44,7 @@ class CatalogView:
             by_id={c.id: c for c in catalog.challenges},
             by_kind=by_kind,
             children=children,
+            by_action=by_action,
         )
 
 

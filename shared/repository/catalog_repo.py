@@ -38,6 +38,8 @@ def save_catalog(db: firestore.Client, catalog: Catalog) -> dict[str, int]:
         "languages": catalog.languages,
         "actions": [a.model_dump(mode="json") for a in catalog.actions],
         "voucherPools": [p.id for p in catalog.voucherPools],
+        "timezone": catalog.timezone,
+        "defaultChallenge": catalog.defaultChallenge.model_dump(mode="json"),
     }
     writes.append((META_DOC, meta, False))
     existing_codes = _existing_codes(db, catalog)
@@ -87,4 +89,6 @@ def load_catalog(db: firestore.Client) -> Catalog:
         categories=sorted(categories, key=lambda c: c.id),
         challenges=sorted(challenges, key=lambda c: c.id),
         actions=meta.get("actions") or [],
+        timezone=meta.get("timezone") or "UTC",
+        defaultChallenge=meta.get("defaultChallenge") or {},
     )

@@ -14,6 +14,7 @@ from google.cloud.firestore_v1 import _helpers
 from google.cloud.firestore_v1.field_path import FieldPath
 
 from shared.repository import fast_documents, paths
+from shared.schema import gigya as g
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -57,6 +58,19 @@ def read_progress(
     return found
 
 
+def read_for_event(
+    db: firestore.Client, user_id: str, challenge_ids: Iterable[int]
+) -> tuple[dict[int, dict[str, Any] | None], dict[str, Any] | None]:
+    """The entries of `challenge_ids` and the `_default` state, in one round trip."""
+    ids = sorted(set(challenge_ids))
+    mask = [entry_path(cid).to_api_repr() for cid in ids]
+    mask.append(FieldPath(g.GIGYA, g.DEFAULT).to_api_repr())
+    doc = fast_documents.get_document(db, paths.user_doc(user_id), mask) or {}
+    stored = entries(doc)
+    default = (doc.get(g.GIGYA) or {}).get(g.DEFAULT)
+    return {cid: stored.get(cid) for cid in ids}, default
+
+
 def read_one(db: firestore.Client, user_id: str, challenge_id: int) -> dict[str, Any] | None:
     """One challenge's progress entry, or None."""
     return read_progress(db, user_id, [challenge_id])[challenge_id]
@@ -70,13 +84,38 @@ def add_marker(
 
 
 def merge_data(
-    user_id: str, fields_by_challenge: Mapping[int, Mapping[str, Any]]
+    user_id: str,
+    fields_by_challenge: Mapping[int, Mapping[str, Any]],
+    gigya: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The merge-set body writing nested `fields` into each challenge's entry."""
-    return {
+    """The merge-set body writing nested `fields` into each challenge's entry (and `gigya`)."""
+    body: dict[str, Any] = {
         USER_ID_FIELD: user_id,
         CHALLENGES_FIELD: {str(cid): dict(fields) for cid, fields in fields_by_challenge.items()},
     }
+    if gigya:
+        body[g.GIGYA] = dict(gigya)
+    return body
+
+
+def add_merge_data(
+    db: firestore.Client, batch: firestore.WriteBatch, user_id: str, body: Mapping[str, Any]
+) -> None:
+    """One merge-set of the user document with a body built by `merge_data`."""
+    batch.set(user_ref(db, user_id), dict(body), merge=True)
+
+
+def increment_paths(body: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> list[FieldPath]:
+    """The field path of every `Increment` in a merge body (what the commit returns values of)."""
+    from google.cloud.firestore_v1.transforms import Increment
+
+    found: list[FieldPath] = []
+    for key, value in body.items():
+        if isinstance(value, Increment):
+            found.append(FieldPath(*prefix, key))
+        elif isinstance(value, Mapping):
+            found += increment_paths(value, (*prefix, key))
+    return found
 
 
 def add_merge(

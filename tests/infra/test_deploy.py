@@ -1,4 +1,8 @@
-"""infra/deploy.sh, run with DRY_RUN=1: the gcloud commands it would run, checked flag by flag."""
+"""infra/deploy.sh, run with DRY_RUN=1: the gcloud commands it would run, checked flag by flag.
+
+Which functions it deploys and with which trigger is checked against the table of functions in
+tests/test_endpoints.py; this file checks the flags every function shares and the rest.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,15 @@ import sys
 
 import pytest
 
-from devtools.server import EVENT_ENTRY_POINTS, entry_points, function_id
+from shared.endpoints import FUNCTIONS, of_kind
 from tests.conftest import ROOT
 
 SCRIPT = ROOT / "infra" / "deploy.sh"
 SA = "challenges-runtime@p-test.iam.gserviceaccount.com"
 
 
-def _dry_run(**env: str) -> subprocess.CompletedProcess[str]:
+def dry_run(**env: str) -> subprocess.CompletedProcess[str]:
+    """deploy.sh under DRY_RUN=1 with `env` (and nothing else of this process's environment)."""
     return subprocess.run(
         ["bash", str(SCRIPT)],
         cwd=ROOT,
@@ -26,54 +31,49 @@ def _dry_run(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(scope="module")
-def commands() -> list[list[str]]:
-    result = _dry_run(PROJECT_ID="p-test")
+def dry_run_commands(**env: str) -> list[list[str]]:
+    """The commands deploy.sh would run, each split into its arguments."""
+    result = dry_run(PROJECT_ID="p-test", **env)
     assert result.returncode == 0, result.stderr
     return [shlex.split(line[2:]) for line in result.stdout.splitlines() if line.startswith("+ ")]
 
 
-def _deploys(commands: list[list[str]]) -> dict[str, list[str]]:
+def deploys(commands: list[list[str]]) -> dict[str, list[str]]:
+    """`functions deploy` commands by function name."""
     return {c[5]: c for c in commands if c[3:5] == ["functions", "deploy"]}
+
+
+def scheduler_jobs(commands: list[list[str]]) -> dict[str, list[str]]:
+    """`scheduler jobs create http` commands by job name."""
+    return {c[7]: c for c in commands if c[3:7] == ["scheduler", "jobs", "create", "http"]}
+
+
+@pytest.fixture(scope="module")
+def commands() -> list[list[str]]:
+    return dry_run_commands()
 
 
 def test_the_script_is_valid_bash() -> None:
     assert subprocess.run(["bash", "-n", str(SCRIPT)], capture_output=True).returncode == 0
 
 
-def test_every_entry_point_is_deployed_as_gen2_with_its_runtime_and_memory(commands) -> None:
-    deploys = _deploys(commands)
-    assert set(deploys) == {function_id(e) for e in entry_points()}
-    for entry in entry_points():
-        flags = deploys[function_id(entry)]
+def test_every_function_is_deployed_as_gen2_with_its_runtime_and_memory(commands) -> None:
+    deployed = deploys(commands)
+    for function in FUNCTIONS:
+        flags = deployed[function.function_id]
         for flag in (
             "--gen2",
-            f"--entry-point={entry}",
+            f"--entry-point={function.entry_point}",
             "--runtime=python312",
             "--memory=256Mi",
             "--source=.",
             f"--service-account={SA}",
         ):
-            assert flag in flags, (entry, flag)
+            assert flag in flags, (function.entry_point, flag)
         env = next(f for f in flags if f.startswith("--set-env-vars="))
         assert "GOOGLE_CLOUD_PROJECT=p-test" in env and f"SIGNER_EMAIL={SA}" in env
-
-
-def test_http_functions_are_public_and_the_trigger_is_the_firestore_event(commands) -> None:
-    deploys = _deploys(commands)
-    for entry in entry_points():
-        flags = deploys[function_id(entry)]
-        if entry in EVENT_ENTRY_POINTS:
-            assert "--trigger-http" not in flags
-            for flag in (
-                "--trigger-event-filters=type=google.cloud.firestore.document.v1.created",
-                "--trigger-event-filters=database=(default)",
-                "--trigger-event-filters-path-pattern=document=transactions/{transactionId}",
-                "--retry",
-            ):
-                assert flag in flags, flag
-        else:
-            assert "--trigger-http" in flags and "--allow-unauthenticated" in flags
+        # The functions see the staleness their scheduler job runs at.
+        assert "RANK_STALENESS_SECONDS=300" in env
 
 
 def test_runtime_identity_roles_bucket_and_ttl(commands) -> None:
@@ -100,18 +100,57 @@ def test_runtime_identity_roles_bucket_and_ttl(commands) -> None:
     assert has("deploy --project p-test", "firestore:rules,firestore:indexes,hosting")
 
 
+def test_the_apis_include_eventarc_and_cloud_scheduler(commands) -> None:
+    enable = next(c for c in commands if c[3:5] == ["services", "enable"])
+    assert {"eventarc.googleapis.com", "cloudscheduler.googleapis.com"} <= set(enable)
+
+
+@pytest.mark.parametrize(
+    ("staleness", "schedule"),
+    [("300", "*/5 * * * *"), ("90", "*/1 * * * *"), ("30", "*/1 * * * *"), ("7200", "0 */2 * * *")],
+)
+def test_the_scheduler_job_interval_follows_the_staleness_setting(staleness, schedule) -> None:
+    (scheduled,) = of_kind("scheduled")
+    assert scheduled.schedule is not None
+    commands = dry_run_commands(**{scheduled.schedule.setting: staleness, "SKIP_FIREBASE": "1"})
+    job = scheduler_jobs(commands)[scheduled.function_id]
+    assert f"--schedule={schedule}" in job
+    env = next(f for f in deploys(commands)[scheduled.function_id] if f.startswith("--set-env"))
+    assert f"{scheduled.schedule.setting}={staleness}" in env
+
+
+def test_a_staleness_that_is_not_a_positive_number_is_refused() -> None:
+    for bad in ("0", "-60", "five"):
+        result = dry_run(PROJECT_ID="p-test", RANK_STALENESS_SECONDS=bad)
+        assert result.returncode == 2, (bad, result.stdout)
+        assert "RANK_STALENESS_SECONDS" in result.stderr
+        assert "functions deploy" not in result.stdout
+
+
+def test_only_deploys_the_named_functions_and_refuses_unknown_ones() -> None:
+    (scheduled,) = of_kind("scheduled")
+    commands = dry_run_commands(ONLY="get_details_by_id", SKIP_FIREBASE="1")
+    assert set(deploys(commands)) == {"get-details-by-id"}
+    assert not scheduler_jobs(commands)
+    commands = dry_run_commands(ONLY=scheduled.entry_point, SKIP_FIREBASE="1")
+    assert set(deploys(commands)) == set(scheduler_jobs(commands)) == {scheduled.function_id}
+    unknown = dry_run(PROJECT_ID="p-test", ONLY="get_details_by_id nope")
+    assert unknown.returncode == 2 and "nope" in unknown.stderr
+    assert "functions deploy" not in unknown.stdout
+
+
 def test_runtime_python311_is_accepted_and_others_refused() -> None:
-    ok = _dry_run(PROJECT_ID="p-test", RUNTIME="python311", SKIP_FIREBASE="1")
+    ok = dry_run(PROJECT_ID="p-test", RUNTIME="python311", SKIP_FIREBASE="1")
     assert ok.returncode == 0 and "--runtime=python311" in ok.stdout
-    bad = _dry_run(PROJECT_ID="p-test", RUNTIME="python310")
+    bad = dry_run(PROJECT_ID="p-test", RUNTIME="python310")
     assert bad.returncode == 2 and "python311 or python312" in bad.stderr
 
 
 def test_a_region_other_than_firebase_json_is_refused() -> None:
-    result = _dry_run(PROJECT_ID="p-test", REGION="mars-north1")
+    result = dry_run(PROJECT_ID="p-test", REGION="mars-north1")
     assert result.returncode == 2 and "firebase.json" in result.stderr
 
 
 def test_project_is_required() -> None:
-    result = _dry_run()
+    result = dry_run()
     assert result.returncode != 0 and "PROJECT_ID" in result.stderr

@@ -6,12 +6,13 @@ from shared.enums import CUMULATIVE_KIND_OF, TransactionType, TriggerKind, Trigg
 
 
 def test_values_are_the_seed_values():
-    assert [k.value for k in TriggerKind] == [1, 2, 3, 4, 5, 6]
+    assert [k.value for k in TriggerKind] == [1, 2, 3, 4, 5, 6, 7]
     assert [t.value for t in TransactionType] == [1, 2, 3, 4, 5, 6]
 
 
 def test_cumulative_and_state_kinds():
-    assert {k for k in TriggerKind if k.is_cumulative} == set(CUMULATIVE_KIND_OF.values())
+    cumulative = {k for k in TriggerKind if k.is_cumulative}
+    assert cumulative == set(CUMULATIVE_KIND_OF.values()) | {TriggerKind.PERFORMED_ACTION}
     assert not TriggerKind.TOTAL_POINTS_BALANCE.is_cumulative
     assert not TriggerKind.HIT_TIER.is_cumulative
 
@@ -24,3 +25,4 @@ def test_trigger_type_of_each_kind():
     assert TriggerKind.SUBSCRIBE_VOUCHERS_COUNT.trigger_type is TriggerType.VOUCHER
     assert TriggerKind.REDEEMED_VOUCHERS_COUNT.trigger_type is TriggerType.VOUCHER
     assert TriggerKind.HIT_TIER.trigger_type is TriggerType.TIER
+    assert TriggerKind.PERFORMED_ACTION.trigger_type is TriggerType.ACTION

@@ -127,7 +127,7 @@ CASES: list[tuple[str, Mutation, str]] = [
     (
         "trigger kind out of range",
         lambda d: d["challenges"][0]["levels"][0]["groups"][1]["triggers"][0].update(triggerId=9),
-        f"{TRIGGER}.triggerId: must be one of 1, 2, 3, 4, 5, 6",
+        f"{TRIGGER}.triggerId: must be one of 1, 2, 3, 4, 5, 6, 7",
     ),
     (
         "not an integer",

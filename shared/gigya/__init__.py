@@ -1,0 +1,1 @@
+"""The Gigya-compatible surface: signatures, credentials, auth, parameters, envelope, handler."""

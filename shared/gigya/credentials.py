@@ -1,0 +1,191 @@
+"""Gigya sites (`gigyaSites/{apiKey}`) and application keys (`gigyaApplications/{userKey}`).
+
+A site is `{name, createdAt}`; an application key is `{apiKey, secret, name, createdAt}`, its
+secret the standard base64 of 24 random bytes. Reads are cached in memory for a short time, like
+shared/auth/partners.py; `reset_cache()` forgets them.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+GIGYA_SITES = "gigyaSites"
+GIGYA_APPLICATIONS = "gigyaApplications"
+# Like Gigya's: `3_` then URL-safe characters; a userKey is `A` then letters and digits.
+API_KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,127}")
+USER_KEY_PATTERN = re.compile(r"[A-Za-z0-9]{1,64}")
+USER_KEY_LENGTH = 16
+SECRET_BYTES = 24
+KNOWN_TTL_SECONDS = 60.0
+# Unknown keys are remembered briefly too, so a caller cannot make every request read Firestore.
+UNKNOWN_TTL_SECONDS = 5.0
+
+_lock = threading.Lock()
+_sites: dict[str, tuple[GigyaSite | None, float]] = {}
+_applications: dict[str, tuple[GigyaApplication | None, float]] = {}
+
+
+@dataclass(frozen=True)
+class GigyaSite:
+    """A site: its apiKey and name."""
+
+    api_key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class GigyaApplication:
+    """An application key: its userKey, the site it belongs to, its base64 secret and name."""
+
+    user_key: str
+    api_key: str
+    secret: str
+    name: str
+
+    def __repr__(self) -> str:
+        # The secret must never reach a log line through a repr.
+        return (
+            f"GigyaApplication(user_key={self.user_key!r}, api_key={self.api_key!r}, "
+            f"secret=<redacted>, name={self.name!r})"
+        )
+
+
+def valid_api_key(api_key: str) -> bool:
+    """True when `api_key` is a well-formed apiKey."""
+    return API_KEY_PATTERN.fullmatch(api_key) is not None
+
+
+def valid_user_key(user_key: str) -> bool:
+    """True when `user_key` is a well-formed userKey."""
+    return USER_KEY_PATTERN.fullmatch(user_key) is not None
+
+
+def new_api_key() -> str:
+    """A fresh apiKey: `3_` and 64 URL-safe characters."""
+    return "3_" + secrets.token_urlsafe(48)
+
+
+def new_user_key() -> str:
+    """A fresh userKey: `A` and 15 letters or digits."""
+    alphabet = string.ascii_letters + string.digits
+    return "A" + "".join(secrets.choice(alphabet) for _ in range(USER_KEY_LENGTH - 1))
+
+
+def new_secret() -> str:
+    """A fresh secret: the standard base64 of 24 random bytes (32 characters)."""
+    import base64
+
+    return base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii")
+
+
+def site_doc(api_key: str) -> str:
+    """The document path of a site."""
+    return f"{GIGYA_SITES}/{api_key}"
+
+
+def application_doc(user_key: str) -> str:
+    """The document path of an application key."""
+    return f"{GIGYA_APPLICATIONS}/{user_key}"
+
+
+def _fetch_site(db: Any, api_key: str) -> GigyaSite | None:
+    snapshot = db.document(site_doc(api_key)).get()
+    if not snapshot.exists:
+        return None
+    return GigyaSite(api_key=api_key, name=str((snapshot.to_dict() or {}).get("name", "")))
+
+
+def _fetch_application(db: Any, user_key: str) -> GigyaApplication | None:
+    snapshot = db.document(application_doc(user_key)).get()
+    if not snapshot.exists:
+        return None
+    data = snapshot.to_dict() or {}
+    if not data.get("apiKey") or not data.get("secret"):
+        return None
+    return GigyaApplication(
+        user_key=user_key,
+        api_key=str(data["apiKey"]),
+        secret=str(data["secret"]),
+        name=str(data.get("name", "")),
+    )
+
+
+def get_site(db: Any, api_key: str, now: float | None = None) -> GigyaSite | None:
+    """The site whose apiKey is `api_key`, or None; reads Firestore at most once a minute."""
+    if not valid_api_key(api_key):
+        return None
+    moment = time.monotonic() if now is None else now
+    with _lock:
+        cached = _sites.get(api_key)
+    if cached is not None and cached[1] > moment:
+        return cached[0]
+    site = _fetch_site(db, api_key)
+    ttl = KNOWN_TTL_SECONDS if site is not None else UNKNOWN_TTL_SECONDS
+    with _lock:
+        _sites[api_key] = (site, moment + ttl)
+    return site
+
+
+def get_application(db: Any, user_key: str, now: float | None = None) -> GigyaApplication | None:
+    """The application key `user_key`, or None; reads Firestore at most once a minute."""
+    if not valid_user_key(user_key):
+        return None
+    moment = time.monotonic() if now is None else now
+    with _lock:
+        cached = _applications.get(user_key)
+    if cached is not None and cached[1] > moment:
+        return cached[0]
+    application = _fetch_application(db, user_key)
+    ttl = KNOWN_TTL_SECONDS if application is not None else UNKNOWN_TTL_SECONDS
+    with _lock:
+        _applications[user_key] = (application, moment + ttl)
+    return application
+
+
+def create_site(db: Any, name: str, api_key: str | None = None) -> str:
+    """Create (or rename) a site; returns its apiKey (a fresh one unless `api_key` is given)."""
+    from google.cloud import firestore
+
+    api_key = api_key or new_api_key()
+    if not valid_api_key(api_key):
+        raise ValueError(
+            "an apiKey is 2-128 characters of A-Z, a-z, 0-9, '_' or '-', starting with a letter "
+            "or digit"
+        )
+    db.document(site_doc(api_key)).set({"name": name, "createdAt": firestore.SERVER_TIMESTAMP})
+    with _lock:
+        _sites.pop(api_key, None)
+    return api_key
+
+
+def create_application(db: Any, api_key: str, name: str) -> tuple[str, str]:
+    """Create an application key of the site `api_key`; returns its userKey and secret."""
+    from google.cloud import firestore
+
+    if not valid_api_key(api_key) or _fetch_site(db, api_key) is None:
+        raise ValueError(f"no site has the apiKey {api_key!r}; create the site first")
+    user_key, secret = new_user_key(), new_secret()
+    db.document(application_doc(user_key)).create(
+        {
+            "apiKey": api_key,
+            "secret": secret,
+            "name": name,
+            "createdAt": firestore.SERVER_TIMESTAMP,
+        }
+    )
+    with _lock:
+        _applications.pop(user_key, None)
+    return user_key, secret
+
+
+def reset_cache() -> None:
+    """Forget every cached site and application key."""
+    with _lock:
+        _sites.clear()
+        _applications.clear()
