@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SDK := tests/sdk
 SDK_STAMP := $(SDK)/node_modules/.installed
 
-.PHONY: install dev test unit lint bench openapi catalog-check clean
+.PHONY: install dev test unit lint bench openapi firebase-json catalog-check clean
 
 install: $(STAMP)
 
@@ -41,6 +41,10 @@ bench: install
 
 openapi: install
 	$(PY) -m shared.api.openapi > docs/openapi.json
+
+# firebase.json's Hosting rewrites, from the table of functions (shared/endpoints.py).
+firebase-json: install
+	$(PY) -m devtools.server --firebase-json
 
 catalog-check: install
 	$(PY) -m devtools.catalog validate demo/catalog.json

@@ -3,10 +3,10 @@
     python -m devtools.dev [--port 8080]
 
 Starts the Cloud Firestore emulator and a GCS emulator (ports from firebase.json), loads the
-demo catalog and its images, creates a demo V1 partner client, serves every function of
-main.py at its production path, delivers new `transactions` documents to the trigger function
-as Eventarc would, seeds demo users through that path, and prints example calls. Ctrl-C stops
-everything it started.
+demo catalog and its images, creates a demo V1 partner client and a demo Gigya site with an
+application key (`.dev/gigya.json`), serves every function of main.py at its production path,
+delivers new `transactions` documents to the trigger function as Eventarc would, seeds demo
+users through that path, and prints example calls. Ctrl-C stops everything it started.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import argparse
 import json
 import logging
 import os
+import shlex
 import signal
 import socket
 import sys
@@ -33,6 +34,7 @@ DEMO_CATALOG = ROOT / "demo" / "catalog.json"
 PROJECT = "demo-challenges"
 BUCKET = "challenge-images"
 DEMO_CLIENT_ID = "demo-partner"
+DEMO_GIGYA_API_KEY = "3_demo-challenges"
 HOST = "127.0.0.1"
 
 # (user, ledger command, fields): what the demo users have done so far.
@@ -90,6 +92,10 @@ def stack_env(ports: Ports, emulator_env: dict[str, str]) -> dict[str, str]:
         # firebase-admin then accepts the emulator's unsigned ID tokens; nothing listens there.
         "FIREBASE_AUTH_EMULATOR_HOST": f"{HOST}:{ports.auth}",
         "LOG_JSON": "false",
+        # Local calls are plain HTTP; an SDK whose transport is redirected here signs for
+        # gm.us1.gigya.com (docs/GIGYA_AUTH.md).
+        "GIGYA_ALLOW_SECRET_OVER_HTTP": "true",
+        "GIGYA_ACCEPT_SDK_HOSTS": "true",
     }
 
 
@@ -114,8 +120,51 @@ def seed_demo_users(db: Any) -> list[str]:
     return ids
 
 
+def create_gigya_demo(db: Any) -> dict[str, str]:
+    """The demo Gigya site and a fresh application key: `{apiKey, userKey, secret}`."""
+    from shared.gigya import credentials
+
+    api_key = credentials.create_site(db, "demo", DEMO_GIGYA_API_KEY)
+    user_key, secret = credentials.create_application(db, api_key, "demo")
+    return {"apiKey": api_key, "userKey": user_key, "secret": secret}
+
+
+def write_gigya_state(state_dir: Path, gigya: dict[str, str], base_url: str) -> Path:
+    """`.dev/gigya.json`: `{apiKey, userKey, secret, baseUrl}`, readable by the owner only."""
+    path = state_dir / "gigya.json"
+    path.write_text(json.dumps({**gigya, "baseUrl": base_url}))
+    path.chmod(0o600)
+    return path
+
+
+def gigya_example(state_dir: Path) -> str:
+    """A signed gm.getChallengeStatus curl for a demo user, and the command that makes more."""
+    from devtools.gigya_tools import signed_curl
+
+    path = state_dir / "gigya.json"
+    if not path.exists():
+        return ""
+    gigya = json.loads(path.read_text())
+    url = f"{gigya['baseUrl']}/gm.getChallengeStatus"
+    params = {"UID": DEMO_ACTIVITY[0][0], "details": "full"}
+    curl = signed_curl(gigya["apiKey"], gigya["userKey"], gigya["secret"], url, params)
+    sign = (
+        f".venv/bin/python -m devtools.gigya_tools sign --api-key {gigya['apiKey']} \\\n"
+        f"    --user-key {gigya['userKey']} --secret {shlex.quote(gigya['secret'])} \\\n"
+        f"    --url {url} {shlex.quote('UID=' + params['UID'])} details=full"
+    )
+    return f"""
+Gigya-compatible (signed: the timestamp is good for 2 minutes, the nonce for one call;
+credentials in {path}):
+
+  {curl.replace(chr(10), chr(10) + "  ")}
+
+  {sign}
+"""
+
+
 def example_calls(base_url: str, client_id: str, key: bytes, state_dir: Path) -> str:
-    """Ready-to-paste calls: V1 with fresh X-Messages, V2 with an emulator ID token."""
+    """Ready-to-paste calls: V1 with fresh X-Messages, V2 with an emulator ID token, Gigya."""
     from devtools.auth_tools import emulator_id_token, mint_message
 
     user = DEMO_ACTIVITY[0][0]
@@ -139,7 +188,7 @@ Example calls (each X-Message is good for one request within 5 minutes):
 
   curl -s '{base_url}/api/v2/Integration/GetProgressChallengesInfoForUser' \\
     -H 'Authorization: Bearer {token}'
-
+{gigya_example(state_dir)}
 More messages, ledger transactions (from another shell):
 
   source {env_file}
@@ -211,8 +260,10 @@ def run(
         print(summary.describe(), flush=True)
         client_id, key = create_partner_client(db, DEMO_CLIENT_ID, name="demo")
         _write_state(state_dir, env, client_id, key)
+        gigya = create_gigya_demo(db)
 
         server = stack.enter_context(FunctionsServer(HOST, ports.functions))
+        write_gigya_state(state_dir, gigya, server.url)
         unavailable = server.functions.unavailable
         undeclared = sorted(e for e, r in unavailable.items() if r.startswith("not an entry"))
         if undeclared:

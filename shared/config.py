@@ -50,7 +50,7 @@ GIGYA_SDK_BASE_URLS: tuple[str, ...] = ("https://gm.us1.gigya.com", "http://gm.u
 
 
 def _base_url(name: str, raw: str) -> str:
-    """One base URL: `http(s)://host[:port]`, no path, query or fragment; scheme and host lowered."""
+    """A base URL as `http(s)://host[:port]` (no path, query or fragment), lowercased."""
     try:
         parts = urlsplit(raw)
         port = parts.port

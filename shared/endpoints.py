@@ -43,16 +43,31 @@ class Schedule:
     """A Cloud Scheduler job whose interval follows a setting given in seconds.
 
     The job runs every max(1, seconds // 60) minutes (`cron`), so the work it does is never
-    staler than the setting says.
+    staler than the setting says. The functions read the same setting (shared/config.py, with
+    the same default and bounds: a test checks they agree), and deploy.sh gives them its value.
     """
 
     setting: str  # the environment variable, e.g. RANK_STALENESS_SECONDS
     default_seconds: int
+    maximum_seconds: int
 
-    def cron(self, seconds: int | None = None) -> str:
-        """The unix-cron schedule for `seconds` (default: `default_seconds`)."""
-        chosen = self.default_seconds if seconds is None else seconds
-        return cron_every(minutes_between_runs(chosen))
+    def seconds(self, value: str | int | None = None) -> int:
+        """The setting's value (`default_seconds` when None or empty); ValueError if invalid."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return self.default_seconds
+        try:
+            seconds = int(value)
+        except ValueError:
+            raise ValueError(f"{self.setting} must be a whole number, got {value!r}") from None
+        if not 1 <= seconds <= self.maximum_seconds:
+            raise ValueError(
+                f"{self.setting} must be from 1 to {self.maximum_seconds} seconds, got {seconds}"
+            )
+        return seconds
+
+    def cron(self, value: str | int | None = None) -> str:
+        """The unix-cron schedule for the setting's value (default: `default_seconds`)."""
+        return cron_every(minutes_between_runs(self.seconds(value)))
 
 
 @dataclass(frozen=True)
@@ -155,7 +170,7 @@ FUNCTIONS: tuple[Function, ...] = (
         entry_point="refresh_ranks",
         module="functions.refresh_ranks",
         kind="scheduled",
-        schedule=Schedule(setting="RANK_STALENESS_SECONDS", default_seconds=300),
+        schedule=Schedule("RANK_STALENESS_SECONDS", default_seconds=300, maximum_seconds=900),
     ),
 )
 
@@ -212,13 +227,9 @@ def _main(argv: list[str]) -> int:
             print(f"{argv[1]} is not a scheduled function of the table", file=sys.stderr)
             return 2
         try:
-            seconds = int(argv[2]) if len(argv) == 3 else None
-            print(schedule.cron(seconds))
+            print(schedule.cron(argv[2] if len(argv) == 3 else None))
         except ValueError as error:
-            print(
-                f"{schedule.setting} must be a positive whole number of seconds: {error}",
-                file=sys.stderr,
-            )
+            print(error, file=sys.stderr)
             return 2
         return 0
     print(usage, file=sys.stderr)

@@ -97,7 +97,7 @@ def test_the_table_is_the_contract_of_this_release() -> None:
     )
     (scheduled,) = of_kind("scheduled")
     assert scheduled.entry_point == "refresh_ranks"
-    assert scheduled.schedule == endpoints.Schedule("RANK_STALENESS_SECONDS", 300)
+    assert scheduled.schedule == endpoints.Schedule("RANK_STALENESS_SECONDS", 300, 900)
 
 
 @pytest.mark.parametrize(
@@ -115,27 +115,48 @@ def test_the_table_is_the_contract_of_this_release() -> None:
     ],
 )
 def test_the_schedule_never_runs_less_often_than_the_staleness(seconds: int, cron: str) -> None:
-    assert endpoints.Schedule("S", 300).cron(seconds) == cron
+    assert endpoints.Schedule("S", 300, 7 * 86400).cron(seconds) == cron
 
 
-def test_a_staleness_that_is_not_positive_is_refused() -> None:
-    with pytest.raises(ValueError):
-        endpoints.minutes_between_runs(0)
+def test_a_setting_out_of_bounds_is_refused() -> None:
+    schedule = endpoints.Schedule("S", 300, 900)
+    assert schedule.cron() == schedule.cron("") == schedule.cron("300") == "*/5 * * * *"
+    assert schedule.cron("900") == "*/15 * * * *"
+    for bad in ("0", "-60", "901", "five", "1.5"):
+        with pytest.raises(ValueError, match=r"^S must be"):
+            schedule.cron(bad)
+
+
+@pytest.mark.parametrize("function", of_kind("scheduled"), ids=lambda f: f.entry_point)
+def test_the_functions_read_the_schedule_setting_with_the_same_default_and_bounds(
+    function: Function,
+) -> None:
+    from shared.config import load_settings
+    from shared.errors import ConfigError
+
+    schedule = function.schedule
+    assert schedule is not None
+    base = {"GOOGLE_CLOUD_PROJECT": "p", "IMAGES_BUCKET": "b"}
+    field = schedule.setting.lower()
+    assert getattr(load_settings(base), field) == schedule.default_seconds
+    top = str(schedule.maximum_seconds)
+    assert getattr(load_settings({**base, schedule.setting: top}), field) == int(top)
+    for bad in ("0", str(schedule.maximum_seconds + 1)):
+        with pytest.raises(ConfigError):
+            load_settings({**base, schedule.setting: bad})
 
 
 def test_the_table_module_imports_nothing_heavy() -> None:
     code = (
-        "import sys; before = set(sys.modules); import shared.endpoints; "
-        "print(sorted(set(sys.modules) - before))"
+        "import json, sys; before = set(sys.modules); import shared.endpoints; "
+        "print(json.dumps(sorted(set(sys.modules) - before)))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    loaded = set(json.loads(out.stdout.replace("'", '"')))
-    assert loaded <= {"shared", "shared.endpoints"} | set(sys.stdlib_module_names) | {
-        m for m in loaded if m.split(".")[0] in sys.stdlib_module_names or m.startswith("_")
-    }
-    assert not {m for m in loaded if m.split(".")[0] in {"google", "flask", "pydantic"}}
+    loaded = set(json.loads(out.stdout))
+    ours = {m for m in loaded if m.split(".")[0] not in sys.stdlib_module_names}
+    assert ours == {"shared", "shared.endpoints"}, ours
 
 
 # --- main.py ------------------------------------------------------------------------------------

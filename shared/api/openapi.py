@@ -1,4 +1,9 @@
-"""The OpenAPI 3.1 document of the V1/V2 surface, built from the same pydantic models.
+"""The OpenAPI 3.1 document of the V1/V2 surface and the Gigya-compatible gm.* methods.
+
+V1/V2 operations are built from the same pydantic models the functions parse and render with;
+the gm.* methods from their parameter lists below (`GIGYA_METHODS`). Which paths exist is the
+table of functions' (shared/endpoints.py): a test checks that the document has every http path
+of the table with the table's methods, and nothing else.
 
 `python -m shared.api.openapi` prints it; docs/openapi.json is its checked-in output.
 """
@@ -104,6 +109,253 @@ def path_of(version: str, name: str) -> str:
     return f"/api/{version}/Integration/{name}"
 
 
+# --- the Gigya-compatible gm.* methods ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GigyaParameter:
+    """One parameter of a gm.* method: a query parameter (GET) or a form field (POST)."""
+
+    name: str
+    description: str
+    schema: dict[str, Any]
+    required: bool = False
+
+
+def _text(name: str, description: str, required: bool = False) -> GigyaParameter:
+    return GigyaParameter(name, description, {"type": "string"}, required)
+
+
+_JSON_OBJECT_TEXT = {"type": "string", "contentMediaType": "application/json"}
+
+GIGYA_COMMON: tuple[GigyaParameter, ...] = (
+    _text("apiKey", "The site's API key.", required=True),
+    _text("userKey", "An application key (server-to-server calls, with `secret` or `sig`)."),
+    _text("secret", "The application key's secret (over HTTPS, instead of a signature)."),
+    GigyaParameter(
+        "timestamp", "Unix seconds when the request was signed (with `sig`).", {"type": "integer"}
+    ),
+    _text("nonce", "A value used once, part of the signed request (with `sig`)."),
+    _text("sig", "HMAC-SHA1 signature of the request, base64 (with `timestamp` and `nonce`)."),
+    GigyaParameter(
+        "format",
+        "Response format: JSON, or JSONP wrapped in `callback`.",
+        {"enum": ["json", "jsonp"], "default": "json"},
+    ),
+    _text("callback", "The JSONP function name (with format=jsonp)."),
+    _text("context", "Any text, returned unchanged in the response's `context`."),
+    GigyaParameter(
+        "httpStatusCodes",
+        "true: the HTTP status is the response's statusCode; false: errors answer HTTP 200.",
+        {"type": "boolean", "default": False},
+    ),
+)
+
+_UID = _text("UID", "The user.")
+_UID_REQUIRED = _text("UID", "The user.", required=True)
+_LANG = _text("lang", "Language of text fields; falls back to the catalog's default.")
+_ACTION_ATTRIBUTES = GigyaParameter(
+    "actionAttributes",
+    'A JSON object of action attributes, e.g. {"store": "cairo-1"}: selects variants.',
+    _JSON_OBJECT_TEXT,
+)
+_VARIANT = _text("variantID", "A variant of the challenge (`key:value` of an action attribute).")
+_INCLUDE_CHALLENGES = _text("includeChallenges", "Comma-separated challenges to include only.")
+_EXCLUDE_CHALLENGES = _text("excludeChallenges", "Comma-separated challenges to leave out.")
+
+
+@dataclass(frozen=True)
+class GigyaMethod:
+    """A gm.* method: answered at /<name> over GET (query) and POST (form body)."""
+
+    name: str
+    summary: str
+    parameters: tuple[GigyaParameter, ...]
+
+
+GIGYA_METHODS: tuple[GigyaMethod, ...] = (
+    GigyaMethod(
+        "gm.getChallengeStatus",
+        "The user's status in each challenge: points, level, badges.",
+        (
+            _UID_REQUIRED,
+            _INCLUDE_CHALLENGES,
+            _EXCLUDE_CHALLENGES,
+            GigyaParameter(
+                "details",
+                "basic: points and level; full: with each level's details.",
+                {"enum": ["basic", "full"]},
+            ),
+            GigyaParameter(
+                "extraFields",
+                "Additional fields to return (comma-separated).",
+                {"enum": ["pointsThisMonth"]},
+            ),
+            _ACTION_ATTRIBUTES,
+            _VARIANT,
+            _LANG,
+        ),
+    ),
+    GigyaMethod(
+        "gm.notifyAction",
+        "Report an action the user performed; counts it toward the challenges it earns in.",
+        (
+            _UID_REQUIRED,
+            _text("action", "The action's id.", required=True),
+            _ACTION_ATTRIBUTES,
+        ),
+    ),
+    GigyaMethod(
+        "gm.redeemPoints",
+        "Take points from the user's balance in a challenge.",
+        (
+            _UID_REQUIRED,
+            _text("challenge", "The challenge whose points are redeemed.", required=True),
+            GigyaParameter(
+                "points", "How many points to take.", {"type": "integer", "minimum": 1}, True
+            ),
+        ),
+    ),
+    GigyaMethod(
+        "gm.resetLevelStatus",
+        "Acknowledge the user's new levels: isNewLevel becomes false.",
+        (
+            _UID_REQUIRED,
+            _text("challenges", "Comma-separated challenges to reset.", required=True),
+        ),
+    ),
+    GigyaMethod(
+        "gm.getTopUsers",
+        "A challenge's leaderboard, all time or the last 7 days.",
+        (
+            GigyaParameter(
+                "challenge", "The challenge.", {"type": "string", "default": "_default"}
+            ),
+            GigyaParameter(
+                "period",
+                "all: all time; 7days: the last 7 days.",
+                {"enum": ["all", "7days"], "default": "7days"},
+            ),
+            GigyaParameter(
+                "totalCount",
+                "How many users to return, 1 to 100.",
+                {"type": "integer", "minimum": 1, "maximum": 100, "default": 12},
+            ),
+            GigyaParameter(
+                "includeSelf",
+                "Also return the user given by UID, with their rank.",
+                {"type": "boolean", "default": True},
+            ),
+            GigyaParameter(
+                "friendsCount",
+                "How many of the user's friends to return.",
+                {"type": "integer", "minimum": 0},
+            ),
+            _UID,
+            _ACTION_ATTRIBUTES,
+            _VARIANT,
+            _LANG,
+        ),
+    ),
+    GigyaMethod(
+        "gm.getChallengeConfig",
+        "The challenges' configuration: levels, badges, texts.",
+        (_INCLUDE_CHALLENGES, _EXCLUDE_CHALLENGES, _LANG),
+    ),
+    GigyaMethod(
+        "gm.getActionConfig",
+        "The actions' configuration: points and caps per challenge.",
+        (
+            _text("includeActions", "Comma-separated actions to include only."),
+            _text("excludeActions", "Comma-separated actions to leave out."),
+            _LANG,
+        ),
+    ),
+    GigyaMethod(
+        "gm.getActionsLog",
+        "The actions the user was counted for, newest first.",
+        (
+            _UID_REQUIRED,
+            GigyaParameter("startTime", "From this time, Unix seconds.", {"type": "integer"}),
+            GigyaParameter("endTime", "Until this time, Unix seconds.", {"type": "integer"}),
+        ),
+    ),
+)
+
+
+def gigya_path(method: GigyaMethod) -> str:
+    """The public path of a gm.* method."""
+    return f"/{method.name}"
+
+
+def _gigya_response() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "title": "GigyaResponse",
+        "description": (
+            "Gigya's envelope; the method's own fields sit beside these. errorCode 0 is success."
+        ),
+        "required": ["errorCode", "statusCode", "statusReason", "callId", "time"],
+        "properties": {
+            "errorCode": {"type": "integer", "description": "0, or a Gigya error code."},
+            "statusCode": {"type": "integer", "description": "The HTTP status of the outcome."},
+            "statusReason": {"type": "string"},
+            "callId": {"type": "string"},
+            "time": {"type": "string", "format": "date-time"},
+            "apiVersion": {"type": "integer"},
+            "errorMessage": {"type": "string"},
+            "errorDetails": {"type": "string"},
+            "context": {"type": "string", "description": "The request's `context`, unchanged."},
+        },
+        "additionalProperties": True,
+    }
+
+
+def _gigya_operation_id(name: str, http_method: str) -> str:
+    # gm.getChallengeStatus, get -> gmGetChallengeStatusGet
+    prefix, rest = name.split(".", 1)
+    return prefix + rest[:1].upper() + rest[1:] + http_method.capitalize()
+
+
+def _gigya_operation(method: GigyaMethod, http_method: str) -> dict[str, Any]:
+    parameters = (*GIGYA_COMMON, *method.parameters)
+    operation: dict[str, Any] = {
+        "operationId": _gigya_operation_id(method.name, http_method),
+        "summary": method.summary,
+        "tags": ["gigya"],
+    }
+    if http_method == "get":
+        operation["parameters"] = [
+            {
+                "name": p.name,
+                "in": "query",
+                "required": p.required,
+                "description": p.description,
+                "schema": p.schema,
+            }
+            for p in parameters
+        ]
+    else:
+        form: dict[str, Any] = {
+            "type": "object",
+            "properties": {p.name: {**p.schema, "description": p.description} for p in parameters},
+            "required": [p.name for p in parameters if p.required],
+        }
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": form}},
+        }
+    operation["responses"] = {
+        "200": {
+            "description": "The result, or an error in the body (HTTP 200 unless httpStatusCodes)",
+            "content": {
+                "application/json": {"schema": {"$ref": REF.format(model="GigyaResponse")}}
+            },
+        }
+    }
+    return operation
+
+
 def _schemas() -> dict[str, Any]:
     schemas: dict[str, Any] = {}
     for endpoint in ENDPOINTS:
@@ -119,6 +371,7 @@ def _schemas() -> dict[str, Any]:
             query = endpoint.query.model_json_schema(ref_template=REF, mode="validation")
             schemas.update(query.pop("$defs", {}))
     schemas["ErrorEnvelope"] = _error_envelope()
+    schemas["GigyaResponse"] = _gigya_response()
     for endpoint in ENDPOINTS:
         schemas[f"{endpoint.result.__name__}Envelope"] = _success_envelope(endpoint.result)
     return dict(sorted(schemas.items()))
@@ -254,6 +507,8 @@ def build_openapi() -> dict[str, Any]:
             paths[path_of(version, endpoint.name)] = {
                 endpoint.method: _operation(version, endpoint)
             }
+    for method in GIGYA_METHODS:
+        paths[gigya_path(method)] = {m: _gigya_operation(method, m) for m in ("get", "post")}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -262,7 +517,9 @@ def build_openapi() -> dict[str, Any]:
             "description": (
                 "V1 (partners: X-ClientId + X-Message) and V2 (mobile apps: Firebase ID token). "
                 "Every response is the envelope {result, message, statusCode, statusName}; "
-                "parameter names match case-insensitively. See docs/API.md."
+                "parameter names match case-insensitively. See docs/API.md. "
+                "The Gigya-compatible gm.* methods (tag gigya) take Gigya's parameters over GET "
+                "or a form POST and answer in Gigya's envelope {errorCode, statusCode, ...}."
             ),
         },
         "paths": paths,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -298,7 +299,7 @@ class DefaultChallenge(_Model):
     @field_validator("levels")
     @classmethod
     def _increasing(cls, levels: list[DefaultLevel]) -> list[DefaultLevel]:
-        for before, after in zip(levels, levels[1:], strict=False):
+        for before, after in pairwise(levels):
             if after.points <= before.points:
                 raise ValueError("points thresholds must increase from one level to the next")
         return levels

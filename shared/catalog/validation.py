@@ -124,11 +124,10 @@ def image_errors(catalog: Catalog, image_exists: Callable[[str], bool]) -> list[
             paths.append((f"{prefix}.lockedBadgeImage", level.lockedBadgeImage))
         _check_images(paths, image_exists, errors)
     default_paths: list[tuple[str, str | None]] = []
-    for d, level in enumerate(catalog.defaultChallenge.levels):
-        default_paths.append((f"defaultChallenge.levels[{d}].badgeImage", level.badgeImage))
-        default_paths.append(
-            (f"defaultChallenge.levels[{d}].lockedBadgeImage", level.lockedBadgeImage)
-        )
+    for d, default_level in enumerate(catalog.defaultChallenge.levels):
+        prefix = f"defaultChallenge.levels[{d}]"
+        default_paths.append((f"{prefix}.badgeImage", default_level.badgeImage))
+        default_paths.append((f"{prefix}.lockedBadgeImage", default_level.lockedBadgeImage))
     _check_images(default_paths, image_exists, errors)
     return errors
 

@@ -76,9 +76,7 @@ class Earning:
         return list(dict.fromkeys(found))
 
 
-def earning_of(
-    tx: LedgerTransaction, points: float, now: Any, timezone: str
-) -> Earning | None:
+def earning_of(tx: LedgerTransaction, points: float, now: Any, timezone: str) -> Earning | None:
     """The Gigya earning of a transaction worth `points`, or None when it earns nothing."""
     if points <= 0 and tx.type is not TransactionType.ACTION:
         return None
@@ -172,7 +170,9 @@ def progress_fields(
     return fields
 
 
-def default_fields(earning: Earning, stored: Mapping[str, Any] | None, keys: Sequence[str]) -> dict[str, Any]:
+def default_fields(
+    earning: Earning, stored: Mapping[str, Any] | None, keys: Sequence[str]
+) -> dict[str, Any]:
     """The merge of `gigya.default`: the program-wide challenge's points of one earning."""
     from shared.progress.state import parse_points, parse_variants
 

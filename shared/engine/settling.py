@@ -19,9 +19,9 @@ from shared.engine.run import Run
 from shared.engine.transaction import LedgerTransaction
 from shared.progress.evaluation import evaluate_level, next_position
 from shared.progress.state import COUNTER_FIELD, Counter, ProgressState, parse_progress
-from shared.schema.gigya import ACTIONS
 from shared.repository import milestones_repo, progress_repo, stats_repo
 from shared.repository.keys import milestone_id
+from shared.schema.gigya import ACTIONS
 
 # Each lost attempt is a level another event completed meanwhile, so a burst of concurrent
 # completions of one user's challenge costs a settler one attempt per level it did not win.

@@ -191,8 +191,7 @@ def authenticate(
     sig = param(params, "sig")
     if sig is None:
         raise MissingParameterError(
-            "sig is required (with userKey, timestamp and nonce), or userKey and secret over "
-            "HTTPS",
+            "sig is required (with userKey, timestamp and nonce), or userKey and secret over HTTPS",
             parameter="sig",
         )
     sig_key, sig_value = sig

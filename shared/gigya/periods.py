@@ -76,9 +76,7 @@ def week_expiry(hours: Mapping[str, float] | None, now: datetime) -> datetime | 
 def stale_hours(hours: Mapping[str, float] | None, now: datetime) -> list[str]:
     """Hour bucket keys old enough to be deleted."""
     limit = epoch_hour(now) - KEEP_HOURS
-    return [
-        key for key in (hours or {}) if (hour := _hour_of(key)) is not None and hour < limit
-    ]
+    return [key for key in (hours or {}) if (hour := _hour_of(key)) is not None and hour < limit]
 
 
 def points_this_month(
@@ -88,9 +86,11 @@ def points_this_month(
     return float((months or {}).get(month_key(now, timezone), 0.0))
 
 
-def stale_months(months: Mapping[str, float] | None, now: datetime, timezone: str = "UTC") -> list[str]:
+def stale_months(
+    months: Mapping[str, float] | None, now: datetime, timezone: str = "UTC"
+) -> list[str]:
     """Month bucket keys older than the previous month."""
     local = now.astimezone(ZoneInfo(timezone))
-    previous = (local.replace(day=1) - timedelta(days=1))
+    previous = local.replace(day=1) - timedelta(days=1)
     keep = {month_key(now, timezone), f"{MONTH_PREFIX}{previous.year:04d}{previous.month:02d}"}
     return [key for key in (months or {}) if key.startswith(MONTH_PREFIX) and key not in keep]

@@ -42,12 +42,15 @@ def _score(value: float) -> float:
     return score
 
 
+def _positive(histogram: Mapping[float, int]) -> list[tuple[float, int]]:
+    """The (score, count) pairs of a histogram that count: scores and counts above 0."""
+    pairs = [(_score(score), count) for score, count in histogram.items()]
+    return [(score, count) for score, count in pairs if score > 0 and count > 0]
+
+
 def encode_histogram(histogram: Mapping[float, int]) -> bytes:
     """The stored bytes of a histogram: scores above 0 with their counts, highest first."""
-    pairs = sorted(
-        ((_score(score), count) for score, count in histogram.items() if count > 0 and score > 0),
-        reverse=True,
-    )
+    pairs = sorted(_positive(histogram), reverse=True)
     out = bytearray([FORMAT_VERSION])
     for score, count in pairs:
         if count > _MAX_COUNT:
@@ -107,14 +110,7 @@ class _Ranking:
 
     @classmethod
     def of(cls, histogram: Mapping[float, int]) -> _Ranking:
-        pairs = sorted(
-            (
-                (float(score), count)
-                for score, count in histogram.items()
-                if count > 0 and score > 0
-            ),
-            reverse=True,
-        )
+        pairs = sorted(_positive(histogram), reverse=True)
         prefix = [0]
         for _, count in pairs:
             prefix.append(prefix[-1] + count)

@@ -50,9 +50,7 @@ def normalized_url(base_url: str, path: str) -> str:
 
 def param_string(params: Mapping[str, str]) -> str:
     """`key=enc(value)` joined with `&`, keys sorted in ordinal order and not encoded, no `sig`."""
-    return "&".join(
-        f"{key}={enc(params[key])}" for key in sorted(params) if key != SIG_PARAM
-    )
+    return "&".join(f"{key}={enc(params[key])}" for key in sorted(params) if key != SIG_PARAM)
 
 
 def base_string(method: str, url: str, params: Mapping[str, str]) -> str:

@@ -1,10 +1,8 @@
-"""The one place where results and errors become wire envelopes (DOMAIN.md section 3)."""
+"""The one place where results and errors become V1/V2 envelopes (Gigya's: shared/gigya)."""
 
 from __future__ import annotations
 
 import json
-import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response
@@ -46,27 +44,3 @@ def integration_error(error: ServiceError) -> Response:
         },
         error.http_status,
     )
-
-
-def gigya_time(now: datetime | None = None) -> str:
-    """ISO 8601 with milliseconds and Z, as Gigya prints `time`."""
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def gigya_body(result: dict[str, Any], error: ServiceError | None = None) -> dict[str, Any]:
-    """A Gigya response body: the result's fields plus the status fields."""
-    body: dict[str, Any] = dict(result)
-    if error is None:
-        body.update(errorCode=0, statusCode=200, statusReason="OK")
-    else:
-        body.update(
-            errorCode=error.gigya_code,
-            errorMessage=error.gigya_message,
-            errorDetails=error.message,
-            statusCode=error.http_status if error.http_status != 401 else 403,
-            statusReason=error.status_name,
-        )
-    body["callId"] = uuid.uuid4().hex
-    body["time"] = gigya_time()
-    return body

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from shared.auth.caller import Caller
 from shared.config import get_settings
 from shared.errors import (
+    BackendTimeoutError,
     InternalError,
     InvalidArgumentError,
     NotFoundError,
@@ -64,12 +65,20 @@ def request_language(request: Request, default: str) -> str:
 
 
 def map_exception(exc: BaseException) -> ServiceError:
-    """Any exception as a ServiceError: backend outages are 503, the rest 500."""
+    """Any exception as a ServiceError: backend timeouts and outages are 503, the rest 500.
+
+    Shared by every surface: a timeout is a BackendTimeoutError (Gigya 504001), an outage an
+    UnavailableError (Gigya 500028).
+    """
     if isinstance(exc, ServiceError):
         return exc
-    if isinstance(exc, gexc.ServiceUnavailable | gexc.DeadlineExceeded | gexc.RetryError):
-        return UnavailableError("a backend service is unavailable; retry later")
-    if isinstance(exc, gexc.GoogleAPICallError) and getattr(exc, "code", None) in {503, 504}:
+    if isinstance(exc, gexc.DeadlineExceeded) or (
+        isinstance(exc, gexc.GoogleAPICallError) and getattr(exc, "code", None) == 504
+    ):
+        return BackendTimeoutError("a backend service did not answer in time; retry later")
+    if isinstance(exc, gexc.ServiceUnavailable | gexc.RetryError) or (
+        isinstance(exc, gexc.GoogleAPICallError) and getattr(exc, "code", None) == 503
+    ):
         return UnavailableError("a backend service is unavailable; retry later")
     return InternalError("an internal error occurred")
 

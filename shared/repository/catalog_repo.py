@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from shared.catalog.models import Catalog, Category, Challenge
+from shared.catalog.models import Catalog, Category, Challenge, DefaultChallenge
 from shared.repository import paths
 
 if TYPE_CHECKING:
@@ -90,5 +90,5 @@ def load_catalog(db: firestore.Client) -> Catalog:
         challenges=sorted(challenges, key=lambda c: c.id),
         actions=meta.get("actions") or [],
         timezone=meta.get("timezone") or "UTC",
-        defaultChallenge=meta.get("defaultChallenge") or {},
+        defaultChallenge=DefaultChallenge.model_validate(meta.get("defaultChallenge") or {}),
     )

@@ -89,10 +89,11 @@ def merge_data(
     gigya: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The merge-set body writing nested `fields` into each challenge's entry (and `gigya`)."""
-    body: dict[str, Any] = {
-        USER_ID_FIELD: user_id,
-        CHALLENGES_FIELD: {str(cid): dict(fields) for cid, fields in fields_by_challenge.items()},
-    }
+    body: dict[str, Any] = {USER_ID_FIELD: user_id}
+    # An empty map in a merge-set would replace the stored one: only write what there is.
+    challenges = {str(cid): dict(fields) for cid, fields in fields_by_challenge.items() if fields}
+    if challenges:
+        body[CHALLENGES_FIELD] = challenges
     if gigya:
         body[g.GIGYA] = dict(gigya)
     return body

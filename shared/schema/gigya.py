@@ -8,7 +8,8 @@ Three places hold it (docs/GIGYA.md has the layout and the reasons):
 - `leaderboards/{boardId}/entries/{userKey}`: one entry per user and board (a challenge, or a
   variant of one), written by the engine in the same commit that counts the points, and folded
   into `rankTables/{boardId}` by the rank refresher;
-- `gigyaSites/{apiKey}` and `gigyaApplications/{userKey}`: the credentials (shared/gigya/credentials.py).
+- `gigyaSites/{apiKey}` and `gigyaApplications/{userKey}`: the credentials
+  (shared/gigya/credentials.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Generated good and bad input against every documented operation: no 5xx, always the envelope.
 
 Schemathesis reads docs/openapi.json and drives the functions as deployed (functions-framework
-apps) with real V1 messages and V2 tokens, so requests get past authentication to the parsing.
+apps) with real V1 messages, V2 tokens and Gigya application keys, so requests get past
+authentication to the parsing.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from devtools.server import public_routes
 from shared import config
 from shared.enums import RewardType
 from shared.repository import paths
 from tests.conftest import PROJECT
 from tests.functions.integration_client import (
-    ENTRY_POINT_OF,
     ENVELOPE_KEYS,
     ROOT,
     IntegrationClient,
@@ -47,10 +48,13 @@ USER = "+201000000009"
 EXAMPLES_PER_OPERATION = 20
 
 
+ROUTES = {route.path: route.entry_point for route in public_routes()}
+GIGYA_ENVELOPE_KEYS = {"errorCode", "statusCode", "statusReason", "callId", "time", "apiVersion"}
+
+
 def dispatch(environ: dict[str, Any], start_response: Any) -> Any:
-    """One WSGI app for the five functions, routed by the path's last segment as Hosting does."""
-    name = environ.get("PATH_INFO", "").rstrip("/").rsplit("/", 1)[-1]
-    entry = ENTRY_POINT_OF.get(name)
+    """One WSGI app for every public function, routed by path as Hosting does."""
+    entry = ROUTES.get(environ.get("PATH_INFO", "").rstrip("/"))
     if entry is None:
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"no such function"]
@@ -74,8 +78,14 @@ def fuzz_client(emulators) -> Iterator[IntegrationClient]:
     from devtools.auth_tools import create_partner_client
     from devtools.process_state import reset_process_state
 
-    saved = os.environ.get("FIREBASE_AUTH_EMULATOR_HOST")
+    from shared.gigya import credentials
+
+    saved = {
+        name: os.environ.get(name)
+        for name in ("FIREBASE_AUTH_EMULATOR_HOST", "GIGYA_ALLOW_SECRET_OVER_HTTP")
+    }
     os.environ["FIREBASE_AUTH_EMULATOR_HOST"] = "127.0.0.1:9"
+    os.environ["GIGYA_ALLOW_SECRET_OVER_HTTP"] = "true"
     emulators.clear_firestore(PROJECT)
     reset_process_state()
     db = firestore.Client(project=PROJECT)
@@ -83,16 +93,43 @@ def fuzz_client(emulators) -> Iterator[IntegrationClient]:
     store_progress(db, USER, {1: progress_doc(300)})
     db.document(paths.milestone_doc(USER, 1)).set(milestone_doc(USER, 1, 1))
     client_id, key = create_partner_client(db)
-    yield IntegrationClient(db=db, client_id=client_id, key=key)
-    if saved is None:
-        os.environ.pop("FIREBASE_AUTH_EMULATOR_HOST", None)
-    else:
-        os.environ["FIREBASE_AUTH_EMULATOR_HOST"] = saved
+    api_key = credentials.create_site(db, "fuzz")
+    user_key, secret = credentials.create_application(db, api_key, "fuzz")
+    client = IntegrationClient(db=db, client_id=client_id, key=key)
+    client.gigya = {"apiKey": api_key, "userKey": user_key, "secret": secret}  # type: ignore[attr-defined]
+    yield client
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     config.get_settings.cache_clear()
+
+
+def _gigya_credentials(case: Any, credentials: dict[str, str]) -> None:
+    # Generated values keep their say, except the credentials: requests reach the method.
+    if case.method.upper() == "GET":
+        case.query = {**(case.query or {}), **credentials}
+    elif isinstance(case.body, dict):
+        case.body = {**case.body, **credentials}
+    else:
+        case.body = dict(credentials)
 
 
 @schema.parametrize()
 def test_no_server_error_and_always_the_envelope(case, fuzz_client):
+    if case.path.startswith("/gm."):
+        _gigya_credentials(case, fuzz_client.gigya)
+        response = case.call(headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert response.status_code < 500, response.text
+        text = response.text
+        if text.rstrip().endswith(");"):
+            # JSONP: callback({...});
+            text = text[text.index("(") + 1 : text.rstrip().rindex(")")]
+        body = json.loads(text)
+        assert GIGYA_ENVELOPE_KEYS <= set(body), body
+        assert body["errorCode"] == 0 or body["errorCode"] < 500000, body
+        return
     version = case.path.split("/")[2]
     headers = (
         fuzz_client.v1_headers(case.method.upper(), case.path)

@@ -17,6 +17,11 @@ def test_defaults():
     assert settings.default_language == "en"
     assert settings.storage_public_base_url == "https://storage.googleapis.com"
     assert not settings.uses_emulators
+    assert settings.gigya_signed_base_urls == ()
+    assert settings.gigya_accept_sdk_hosts is False
+    assert settings.gigya_allow_secret_over_http is False
+    assert settings.gigya_timestamp_window_seconds == 120
+    assert settings.rank_staleness_seconds == 300
 
 
 @pytest.mark.parametrize("missing", ["GOOGLE_CLOUD_PROJECT", "IMAGES_BUCKET"])
@@ -34,6 +39,18 @@ def test_missing_required_variable_is_named(missing):
         ("SIGNED_URL_TTL_SECONDS", "999999"),
         ("CATALOG_CACHE_SECONDS", "-1"),
         ("LOG_JSON", "maybe"),
+        ("GIGYA_SIGNED_BASE_URLS", "challenges.example.com"),
+        ("GIGYA_SIGNED_BASE_URLS", "ftp://challenges.example.com"),
+        ("GIGYA_SIGNED_BASE_URLS", "https://challenges.example.com/api"),
+        ("GIGYA_SIGNED_BASE_URLS", "https://challenges.example.com?x=1"),
+        ("GIGYA_SIGNED_BASE_URLS", "https://h:99999"),
+        ("GIGYA_ACCEPT_SDK_HOSTS", "sometimes"),
+        ("GIGYA_ALLOW_SECRET_OVER_HTTP", "2"),
+        ("GIGYA_TIMESTAMP_WINDOW_SECONDS", "0"),
+        ("GIGYA_TIMESTAMP_WINDOW_SECONDS", "two minutes"),
+        ("RANK_STALENESS_SECONDS", "0"),
+        ("RANK_STALENESS_SECONDS", "901"),
+        ("RANK_STALENESS_SECONDS", "5m"),
     ],
 )
 def test_bad_values_are_named(name, value):
@@ -47,3 +64,42 @@ def test_emulator_hosts_switch_the_public_storage_url():
     )
     assert settings.uses_emulators
     assert settings.storage_public_base_url == "http://h:2"
+
+
+def test_gigya_signed_base_urls():
+    settings = load_settings(
+        {
+            **BASE,
+            "GIGYA_SIGNED_BASE_URLS": " HTTPS://Challenges.Example.com/ ,http://127.0.0.1:8080,,",
+        }
+    )
+    assert settings.gigya_signed_base_urls == (
+        "https://challenges.example.com",
+        "http://127.0.0.1:8080",
+    )
+    with_sdk = load_settings(
+        {
+            **BASE,
+            "GIGYA_SIGNED_BASE_URLS": "https://gm.us1.gigya.com",
+            "GIGYA_ACCEPT_SDK_HOSTS": "true",
+        }
+    )
+    assert with_sdk.gigya_accept_sdk_hosts is True
+    assert with_sdk.gigya_signed_base_urls == (
+        "https://gm.us1.gigya.com",
+        "http://gm.us1.gigya.com",
+    )
+
+
+def test_gigya_and_rank_settings():
+    settings = load_settings(
+        {
+            **BASE,
+            "GIGYA_ALLOW_SECRET_OVER_HTTP": "true",
+            "GIGYA_TIMESTAMP_WINDOW_SECONDS": "30",
+            "RANK_STALENESS_SECONDS": "900",
+        }
+    )
+    assert settings.gigya_allow_secret_over_http is True
+    assert settings.gigya_timestamp_window_seconds == 30
+    assert settings.rank_staleness_seconds == 900

@@ -26,7 +26,11 @@ END = NOW + timedelta(days=30)
 
 
 def trigger(
-    kind: TriggerKind, frequency: float, order: int = 0, op: Operator = Operator.AND
+    kind: TriggerKind,
+    frequency: float,
+    order: int = 0,
+    op: Operator = Operator.AND,
+    action: str | None = None,
 ) -> Trigger:
     return Trigger(
         triggerId=kind,
@@ -35,6 +39,7 @@ def trigger(
         order=order,
         operator=op,
         triggerFrequency=frequency,
+        actionId=action,
     )
 
 
@@ -85,6 +90,11 @@ def challenge(
     start: datetime = START,
     end: datetime = END,
     reward_type: RewardType = RewardType.POINTS,
+    actions: Iterable[str] = (),
+    variants: Iterable[str] = (),
+    gigya_id: str | None = None,
+    hidden: bool = False,
+    visible: bool = True,
 ) -> Challenge:
     return Challenge(
         id=cid,
@@ -97,10 +107,20 @@ def challenge(
         parentChallengeId=parent,
         rewardType=reward_type,
         levels=list(levels),
+        actions=list(actions),
+        variantAttributes=list(variants),
+        gigyaChallengeId=gigya_id,
+        hiddenUntilFirstLevel=hidden,
+        visible=visible,
     )
 
 
-def install(db: Any, challenges: Iterable[Challenge], pools: Iterable[VoucherPool] = ()) -> None:
+def install(
+    db: Any,
+    challenges: Iterable[Challenge],
+    pools: Iterable[VoucherPool] = (),
+    **catalog: Any,
+) -> None:
     """Save a catalog to the emulator and make the engine see it."""
     save_catalog(
         db,
@@ -108,6 +128,7 @@ def install(db: Any, challenges: Iterable[Challenge], pools: Iterable[VoucherPoo
             categories=[Category(id=1, name={"en": "cat"})],
             challenges=list(challenges),
             voucherPools=list(pools),
+            **catalog,
         ),
     )
     catalog_cache.reset_cache()

@@ -54,7 +54,7 @@ def test_the_state_after_takes_the_returned_total_and_the_latest_observation():
     candidate, tx = _candidate(earn("u", 30, sequence=1, balanceAfter=530))
     newer = order_key(5, NOW)
     state = parse_progress({"totals": {"earnedPoints": 10}, "balance": {newer: 200}})
-    after = state_after(candidate, state, tx, 77)
+    after = state_after(candidate, state, tx, {(K.EARNED_POINTS, None): 77})
     assert after.totals[K.EARNED_POINTS] == 77
     # The transaction's balance is older than the one stored: the stored one stays the state.
     assert after.states[K.TOTAL_POINTS_BALANCE] == 200

@@ -57,7 +57,8 @@ def test_counts_points_and_completes_a_level_with_its_prizes(db):
     credit = db.document(f"transactions/reward-{mid}-7").get().to_dict()
     assert credit["source"] == "reward" and credit["points"] == 50 and credit["userId"] == "u1"
     # A won limited challenge counts nothing more, and the credit counts toward nothing.
-    assert process_transaction(db, "t3", earn("u1", 500)).status == NOTHING_TO_COUNT
+    # (Its points still count for the program-wide Gigya `_default` challenge.)
+    assert process_transaction(db, "t3", earn("u1", 500)).counted == []
     assert process_transaction(db, f"reward-{mid}-7", credit).counted == []
     assert progress(db, "u1", 1)["totals"]["earnedPoints"] == 130
 
@@ -100,11 +101,8 @@ def test_transactions_outside_the_window_count_for_nothing(db):
     before = process_transaction(db, "t1", earn("u", 10, at=START - timedelta(seconds=1)))
     after = process_transaction(db, "t2", earn("u", 10, at=END + timedelta(seconds=1)))
     inside = process_transaction(db, "t3", earn("u", 10, at=END))
-    assert (before.status, after.status, inside.status) == (
-        NOTHING_TO_COUNT,
-        NOTHING_TO_COUNT,
-        COUNTED,
-    )
+    assert (before.counted, after.counted, inside.counted) == ([], [], [1])
+    assert inside.status == COUNTED
     assert progress(db, "u", 1)["totals"]["earnedPoints"] == 10
 
 

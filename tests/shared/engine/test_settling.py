@@ -24,17 +24,17 @@ AND_LEVEL = level(group(trigger(K.EARNED_POINTS, 100), trigger(K.SUBSCRIBE_VOUCH
 
 def test_a_level_could_complete_when_only_other_kinds_stand_in_the_way():
     met_own = parse_progress({"totals": {"earnedPoints": 100}})
-    assert could_complete(AND_LEVEL, met_own, {K.EARNED_POINTS})
+    assert could_complete(AND_LEVEL, met_own, {(K.EARNED_POINTS, None)})
     short_own = parse_progress({"totals": {"earnedPoints": 99}})
-    assert not could_complete(AND_LEVEL, short_own, {K.EARNED_POINTS})
+    assert not could_complete(AND_LEVEL, short_own, {(K.EARNED_POINTS, None)})
     # No other kind in the level: the commit's own value is exact, no reread needed.
-    assert not could_complete(simple_level(K.EARNED_POINTS, 10), short_own, {K.EARNED_POINTS})
+    assert not could_complete(simple_level(K.EARNED_POINTS, 10), short_own, {(K.EARNED_POINTS, None)})
 
 
 def test_could_complete_respects_the_baseline_and_or():
     either = level(group(trigger(K.EARNED_POINTS, 100, 0, Operator.OR), trigger(K.HIT_TIER, 3, 1)))
     state = parse_progress({"totals": {"earnedPoints": 5}})
-    assert could_complete(either, state, {K.EARNED_POINTS})
+    assert could_complete(either, state, {(K.EARNED_POINTS, None)})
 
 
 def _completion(ch, doc):

@@ -1,9 +1,8 @@
-"""Both wire envelopes, rendered in one place."""
+"""The V1/V2 envelope, rendered in one place (Gigya's: tests/shared/gigya/test_envelope.py)."""
 
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
@@ -16,7 +15,7 @@ from shared.errors import (
     UnauthenticatedError,
     UnavailableError,
 )
-from shared.http.envelopes import gigya_body, gigya_time, integration_error, integration_success
+from shared.http.envelopes import integration_error, integration_success
 
 
 def test_success_envelope_matches_seed_001():
@@ -63,16 +62,3 @@ def test_status_codes_are_distinct_per_error_kind():
     ]
     assert len({k.status_code for k in kinds}) == len(kinds)
 
-
-def test_gigya_success_and_error_bodies():
-    ok = gigya_body({"UID": "u"})
-    assert (ok["errorCode"], ok["statusCode"], ok["statusReason"], ok["UID"]) == (0, 200, "OK", "u")
-    bad = gigya_body({}, MissingParameterError("UID is required"))
-    assert bad["errorCode"] == 400002
-    assert bad["errorMessage"] == "Missing required parameter"
-    assert bad["errorDetails"] == "UID is required"
-    assert bad["callId"] and bad["callId"] != ok["callId"]
-
-
-def test_gigya_time_format():
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", gigya_time())

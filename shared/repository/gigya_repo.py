@@ -1,0 +1,202 @@
+"""The Gigya surface's reads and writes of the user document, its action and redeem logs.
+
+The caps and the redeems need a compare-and-swap without read-modify-write transactions (which
+the emulator and Firestore both collapse under contention on one document): each counted
+notification of a capped action and each redeem `create()`s the next document of a per-user log,
+numbered from a counter the same batch advances in the user document, so of two concurrent
+callers that read the same counter exactly one commits (docs/GIGYA.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from google.cloud import firestore as _firestore
+from google.cloud.firestore_v1.field_path import FieldPath
+
+from shared.gigya.caps import ActionCapState
+from shared.progress.state import ProgressState, parse_progress
+from shared.repository import fast_documents, paths, progress_repo
+from shared.repository.progress_reads import UserProgress
+from shared.schema import gigya as g
+
+if TYPE_CHECKING:
+    from google.cloud import firestore
+
+
+@dataclass(frozen=True)
+class GigyaUser:
+    """A user's state as the Gigya surface reads it: progress, `_default`, action caps."""
+
+    progress: UserProgress
+    default: Mapping[str, Any]
+
+    def state(self, challenge_id: int) -> ProgressState:
+        """The progress in one catalog challenge (the zero state when absent)."""
+        return self.progress.get(challenge_id) or ProgressState()
+
+
+def _gigya_map(fields: Any, db: firestore.Client) -> dict[str, Any]:
+    if fields is None or g.GIGYA not in fields:
+        return {}
+    decoded = fast_documents.decode_value(fields[g.GIGYA], db)
+    return decoded if isinstance(decoded, dict) else {}
+
+
+def read_user(db: firestore.Client, user_id: str) -> GigyaUser:
+    """Everything the Gigya reads need of one user, in one round trip."""
+    fields = fast_documents.get_raw_fields(db, paths.user_doc(user_id))
+    challenges = progress_repo.CHALLENGES_FIELD
+    entries = (
+        fields[challenges].map_value.fields if fields is not None and challenges in fields else None
+    )
+    gigya = _gigya_map(fields, db)
+    return GigyaUser(UserProgress(entries, db), dict(gigya.get(g.DEFAULT) or {}))
+
+
+def read_users(
+    db: firestore.Client, user_ids: Iterable[str], challenge_id: int | None
+) -> dict[str, tuple[ProgressState, Mapping[str, Any]]]:
+    """Several users' progress in one challenge (or only `_default`), in one round trip."""
+    ids = list(dict.fromkeys(user_ids))
+    if not ids:
+        return {}
+    mask = [FieldPath(g.GIGYA, g.DEFAULT).to_api_repr()]
+    if challenge_id is not None:
+        mask.append(progress_repo.entry_path(challenge_id).to_api_repr())
+    refs = {db.document(paths.user_doc(uid)).path: uid for uid in ids}
+    found: dict[str, tuple[ProgressState, Mapping[str, Any]]] = {}
+    for snap in db.get_all([db.document(p) for p in refs], field_paths=mask):
+        uid = refs[snap.reference.path]
+        data = (snap.to_dict() or {}) if snap.exists else {}
+        entry = progress_repo.entries(data).get(challenge_id) if challenge_id is not None else None
+        default = (data.get(g.GIGYA) or {}).get(g.DEFAULT) or {}
+        found[uid] = (parse_progress(entry), default)
+    return found
+
+
+def read_action_cap(db: firestore.Client, user_id: str, action_id: str) -> ActionCapState:
+    """The cap state of one action of one user (one masked read)."""
+    path = FieldPath(g.GIGYA, g.ACTIONS, action_id)
+    doc = fast_documents.get_document(db, paths.user_doc(user_id), [path.to_api_repr()]) or {}
+    raw = ((doc.get(g.GIGYA) or {}).get(g.ACTIONS) or {}).get(action_id) or {}
+    return ActionCapState(
+        count=int(raw.get(g.ACTION_COUNT) or 0),
+        last_at=raw.get(g.ACTION_LAST_AT),
+        day=raw.get(g.ACTION_DAY),
+        day_count=int(raw.get(g.ACTION_DAY_COUNT) or 0),
+    )
+
+
+def record_capped_action(
+    db: firestore.Client,
+    user_id: str,
+    action_id: str,
+    after: ActionCapState,
+    transaction_id: str,
+    transaction: Mapping[str, Any],
+) -> None:
+    """Record the `after.count`-th counted notification and its transaction, or AlreadyExists."""
+    batch = db.batch()
+    log = g.action_log_doc(paths.user_doc(user_id), action_id, after.count)
+    batch.create(db.document(log), {"transactionId": transaction_id, "at": after.last_at})
+    batch.create(db.document(f"{paths.TRANSACTIONS}/{transaction_id}"), dict(transaction))
+    cap = {
+        g.ACTION_COUNT: after.count,
+        g.ACTION_LAST_AT: after.last_at,
+        g.ACTION_DAY: after.day,
+        g.ACTION_DAY_COUNT: after.day_count,
+    }
+    batch.set(
+        progress_repo.user_ref(db, user_id),
+        {progress_repo.USER_ID_FIELD: user_id, g.GIGYA: {g.ACTIONS: {action_id: cap}}},
+        merge=True,
+    )
+    batch.commit()
+
+
+def record_transaction(
+    db: firestore.Client, transaction_id: str, transaction: Mapping[str, Any]
+) -> None:
+    """Write an uncapped action's transaction into the ledger collection."""
+    db.document(f"{paths.TRANSACTIONS}/{transaction_id}").create(dict(transaction))
+
+
+def redeem_state(
+    db: firestore.Client, user_id: str, challenge_id: int | None
+) -> tuple[float, float, int]:
+    """(pointsTotal, redeemed, redeems so far) of a challenge, `_default` when None."""
+    if challenge_id is None:
+        path = FieldPath(g.GIGYA, g.DEFAULT)
+        doc = fast_documents.get_document(db, paths.user_doc(user_id), [path.to_api_repr()]) or {}
+        raw = (doc.get(g.GIGYA) or {}).get(g.DEFAULT) or {}
+        total = float(raw.get(g.POINTS) or 0.0)
+    else:
+        raw = progress_repo.read_one(db, user_id, challenge_id) or {}
+        total = parse_progress(raw).points_total
+    return total, float(raw.get(g.REDEEMED) or 0.0), int(raw.get(g.REDEEM_SEQ) or 0)
+
+
+def record_redeem(
+    db: firestore.Client,
+    user_id: str,
+    challenge_key: str,
+    challenge_id: int | None,
+    points: float,
+    sequence: int,
+    now: datetime,
+    label: str,
+) -> None:
+    """Take `points` as the `sequence`-th redeem of the challenge, or AlreadyExists."""
+    batch = db.batch()
+    log = g.redeem_log_doc(paths.user_doc(user_id), challenge_key, sequence)
+    batch.create(db.document(log), {"challengeID": label, "points": points, "at": now})
+    fields = {g.REDEEMED: _firestore.Increment(points), g.REDEEM_SEQ: _firestore.Increment(1)}
+    if challenge_id is None:
+        body = progress_repo.merge_data(user_id, {}, {g.DEFAULT: fields})
+    else:
+        body = progress_repo.merge_data(user_id, {challenge_id: fields})
+    progress_repo.add_merge_data(db, batch, user_id, body)
+    batch.commit()
+
+
+def reset_levels(
+    db: firestore.Client, user_id: str, challenge_ids: Iterable[int], default_level: int | None
+) -> None:
+    """Clear isNewLevel of catalog challenges and acknowledge `_default`'s level; one write."""
+    fields = {cid: {g.IS_NEW_LEVEL: False} for cid in challenge_ids}
+    gigya = {g.DEFAULT: {g.ACK_LEVEL: default_level}} if default_level is not None else None
+    db.document(paths.user_doc(user_id)).set(
+        progress_repo.merge_data(user_id, fields, gigya), merge=True
+    )
+
+
+def redeem_log(
+    db: firestore.Client, user_id: str, start: datetime | None, end: datetime | None, limit: int
+) -> list[dict[str, Any]]:
+    """The user's redeems between `start` and `end`, oldest first."""
+    query: Any = db.collection(f"{paths.user_doc(user_id)}/{g.REDEEM_LOG}")
+    if start is not None:
+        query = query.where(filter=_firestore.FieldFilter("at", ">=", start))
+    if end is not None:
+        query = query.where(filter=_firestore.FieldFilter("at", "<=", end))
+    return [s.to_dict() or {} for s in query.order_by("at").limit(limit).stream()]
+
+
+def action_transactions(
+    db: firestore.Client, user_id: str, start: datetime | None, end: datetime | None, limit: int
+) -> list[dict[str, Any]]:
+    """The user's Action transactions between `start` and `end`, oldest first."""
+    query: Any = (
+        db.collection(paths.TRANSACTIONS)
+        .where(filter=_firestore.FieldFilter("userId", "==", user_id))
+        .where(filter=_firestore.FieldFilter("type", "==", 6))
+    )
+    if start is not None:
+        query = query.where(filter=_firestore.FieldFilter("occurredAt", ">=", start))
+    if end is not None:
+        query = query.where(filter=_firestore.FieldFilter("occurredAt", "<=", end))
+    return [s.to_dict() or {} for s in query.order_by("occurredAt").limit(limit).stream()]
