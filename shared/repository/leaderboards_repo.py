@@ -174,6 +174,8 @@ def read_entries(
 
 _cache_lock = threading.Lock()
 _cache: dict[str, tuple[float, RankTable]] = {}
+# Boards whose tables an instance keeps at most (a table is up to 1 MiB; boards include variants).
+CACHE_BOARDS = 256
 
 
 def cache_seconds() -> float:
@@ -215,8 +217,12 @@ def rank_tables(
         with _cache_lock:
             for board in missing:
                 table = fresh.get(board, RankTable())
+                _cache.pop(board, None)
                 _cache[board] = (read_at, table)
                 found[board] = table
+            # Oldest reads first (insertion order): forget those beyond the bound.
+            for board in list(_cache)[: max(0, len(_cache) - CACHE_BOARDS)]:
+                del _cache[board]
     return {board: found[board] for board in wanted}
 
 

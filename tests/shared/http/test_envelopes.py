@@ -61,4 +61,3 @@ def test_status_codes_are_distinct_per_error_kind():
         UnavailableError,
     ]
     assert len({k.status_code for k in kinds}) == len(kinds)
-

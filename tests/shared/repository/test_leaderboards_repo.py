@@ -348,6 +348,17 @@ def test_rank_tables_are_cached_for_their_max_age(db, counting):
     assert repo.rank_tables(db, [BOARD], max_age=60)[BOARD] == fresh[BOARD]
 
 
+def test_the_cache_keeps_the_most_recently_read_boards(db, counting, monkeypatch):
+    monkeypatch.setattr(repo, "CACHE_BOARDS", 2)
+    repo.rank_tables(db, ["b1"], max_age=60)
+    repo.rank_tables(db, ["b2", "b3"], max_age=60)
+    counting.calls.clear()
+    repo.rank_tables(db, ["b2", "b3"], max_age=60)
+    assert counting.calls["batch_get_documents"] == 0
+    repo.rank_tables(db, ["b1"], max_age=60)
+    assert counting.calls["batch_get_documents"] == 1
+
+
 def test_the_default_cache_age_is_half_the_staleness_bound(db, monkeypatch):
     monkeypatch.setenv("RANK_STALENESS_SECONDS", "20")
     from shared.config import get_settings
