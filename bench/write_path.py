@@ -92,7 +92,8 @@ def evaluation_cpu(challenges: int, repeats: int) -> tuple[float, int]:
         for candidate in candidates_for(view.by_kind, tx):
             state = ProgressState()
             progress_fields(candidate, state, tx, now)
-            after = state_after(candidate, state, tx, dict.fromkeys(candidate.contribution.cumulative, 5.0))
+            totals = dict.fromkeys(candidate.contribution.cumulative, 5.0)
+            after = state_after(candidate, state, tx, totals)
             _, level = current_level(candidate.challenge, after)
             evaluate_level(level, after)
             could_complete(level, after, candidate.contribution.counters)

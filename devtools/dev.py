@@ -36,6 +36,7 @@ BUCKET = "challenge-images"
 DEMO_CLIENT_ID = "demo-partner"
 DEMO_GIGYA_API_KEY = "3_demo-challenges"
 HOST = "127.0.0.1"
+DEV_RANK_STALENESS_SECONDS = 20
 
 # (user, ledger command, fields): what the demo users have done so far.
 DEMO_ACTIVITY: tuple[tuple[str, str, dict[str, Any]], ...] = (
@@ -47,6 +48,20 @@ DEMO_ACTIVITY: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("+201000000002", "subscribe", {"voucher_id": "V-BREAKFAST", "sequence": 2}),
     ("+201000000002", "redeem-voucher", {"voucher_id": "V-BREAKFAST", "sequence": 3}),
     ("+201000000003", "earn", {"points": 80, "balance_after": 80, "sequence": 1}),
+    # Gigya actions, at two branches (the variants of "Branch Champion" and `_default`).
+    ("+201000000003", "action", {"action_id": "check-in", "attributes": {"branch": "zamalek"}}),
+    ("+201000000003", "action", {"action_id": "review", "attributes": {"branch": "zamalek"}}),
+    ("+201000000004", "earn", {"points": 650, "balance_after": 650, "sequence": 1}),
+    ("+201000000004", "action", {"action_id": "share", "attributes": {}}),
+    ("+201000000004", "action", {"action_id": "review", "attributes": {"branch": "maadi"}}),
+    ("+201000000004", "action", {"action_id": "review", "attributes": {"branch": "maadi"}}),
+    ("+201000000005", "earn", {"points": 300, "balance_after": 300, "sequence": 1}),
+    ("+201000000005", "action", {"action_id": "check-in", "attributes": {"branch": "maadi"}}),
+    ("+201000000006", "earn", {"points": 650, "balance_after": 650, "sequence": 1}),
+    ("+201000000007", "earn", {"points": 1600, "balance_after": 1600, "sequence": 1}),
+    ("+201000000007", "action", {"action_id": "share", "attributes": {}}),
+    ("+201000000007", "action", {"action_id": "share", "attributes": {}}),
+    ("+201000000007", "action", {"action_id": "share", "attributes": {}}),
 )
 
 log = logging.getLogger("devtools.dev")
@@ -96,6 +111,8 @@ def stack_env(ports: Ports, emulator_env: dict[str, str]) -> dict[str, str]:
         # gm.us1.gigya.com (docs/GIGYA_AUTH.md).
         "GIGYA_ALLOW_SECRET_OVER_HTTP": "true",
         "GIGYA_ACCEPT_SDK_HOSTS": "true",
+        # Ranks are refreshed every 10 s here, so they are at most 20 s stale (docs/RANKS.md).
+        "RANK_STALENESS_SECONDS": str(DEV_RANK_STALENESS_SECONDS),
     }
 
 
@@ -265,13 +282,8 @@ def run(
         server = stack.enter_context(FunctionsServer(HOST, ports.functions))
         write_gigya_state(state_dir, gigya, server.url)
         unavailable = server.functions.unavailable
-        undeclared = sorted(e for e, r in unavailable.items() if r.startswith("not an entry"))
-        if undeclared:
-            # Routed paths whose functions do not exist yet (the Gigya methods) answer 501.
-            print(f"  not served yet (501): {', '.join(undeclared)}", flush=True)
         for entry, reason in sorted(unavailable.items()):
-            if entry not in undeclared:
-                print(f"  not served: {entry} ({reason})", flush=True)
+            print(f"  not served: {entry} ({reason})", flush=True)
         if emulators.relay_port is None:
             # The gcloud wrapper fallback: the emulator cannot push events, so none are delivered.
             seeded = seed_demo_users(db)
@@ -297,6 +309,12 @@ def run(
                 f"transactions ({stats.delivered} delivered, {stats.dead_lettered} dead-lettered)",
                 flush=True,
             )
+        from devtools.rank_refresher import RankRefresher
+
+        refresher = RankRefresher(firestore_client, DEV_RANK_STALENESS_SECONDS / 2)
+        refresher.run_once()
+        refresher.start()
+        stack.callback(refresher.stop)
         print(example_calls(server.url, client_id, key, state_dir), flush=True)
         ready.set()
         print(f"ready: {server.url} (in {time.monotonic() - started:.1f}s)", flush=True)

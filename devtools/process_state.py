@@ -28,4 +28,6 @@ _CACHED_MODULES: tuple[str, ...] = (
     "shared.images.signed_urls",
     "shared.auth.partners",
     "shared.repository.stats_cache",
+    "shared.gigya.credentials",
+    "shared.repository.leaderboards_repo",
 )

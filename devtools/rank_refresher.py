@@ -1,7 +1,7 @@
 """The local stand-in for the Cloud Scheduler job of `refresh_ranks`: a thread folding ranks.
 
-`make dev` runs one with an interval of RANK_STALENESS_SECONDS / 2 (docs/RANKS.md), the same
-bound the deployed schedule keeps.
+The local stack runs one every RANK_STALENESS_SECONDS / 2, the interval the deployed schedule
+keeps too, so that ranks are never staler than the setting (docs/RANKS.md).
 """
 
 from __future__ import annotations

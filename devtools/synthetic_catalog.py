@@ -64,7 +64,7 @@ def _trigger(kind: TriggerKind, order: int, operator: Operator, frequency: float
 def _level(rng: random.Random, index: int, reward_type: RewardType, next_reward: int) -> Level:
     groups: list[Group] = []
     for g in range(rng.choice([1, 1, 1, 2])):
-        kinds = rng.sample(list(TriggerKind), rng.choice([1, 1, 2, 3]))
+        kinds = rng.sample(list(_KIND_NAMES), rng.choice([1, 1, 2, 3]))
         triggers = [
             _trigger(kind, t, rng.choice([Operator.AND, Operator.OR]), _frequency(kind, rng, index))
             for t, kind in enumerate(kinds)

@@ -101,10 +101,15 @@ def function_id(entry_point: str) -> str:
 
 
 def minutes_between_runs(seconds: int) -> int:
-    """Whole minutes in `seconds`, rounded down, at least 1."""
+    """Minutes between refreshes for a staleness of `seconds`: half of it, at least 1.
+
+    A function keeps a table for half the staleness too (docs/RANKS.md), so a rank is never
+    older than the setting (Cloud Scheduler counts in whole minutes: below 2 minutes, as often
+    as it can).
+    """
     if seconds <= 0:
         raise ValueError(f"a staleness of {seconds} seconds is not positive")
-    return max(1, seconds // 60)
+    return max(1, seconds // 120)
 
 
 def cron_every(minutes: int) -> str:

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from devtools.catalog import CatalogInvalid, load_catalog_file, load_into
-from shared.catalog.models import Catalog
+from shared.catalog.models import Catalog, DefaultChallenge
 from shared.catalog.validation import localized_texts
 from shared.enums import Operator, RewardType, TriggerKind
 
@@ -170,6 +170,7 @@ def test_loading_twice_changes_nothing(db: Any, demo: Catalog):
     assert first.challenges == len(demo.challenges)
     assert first.voucher_codes_added == sum(len(p.codes) for p in demo.voucherPools)
     expected_objects = {name for c in demo.challenges for _, name in c.image_files()}
+    expected_objects |= {name for _, name in demo.defaultChallenge.image_files()}
     assert set(first.images_uploaded) == expected_objects
     assert first.describe().endswith(
         f"images: {len(expected_objects)} uploaded, 0 unchanged; bucket created"
@@ -213,7 +214,13 @@ def test_a_changed_image_is_uploaded_again(db: Any, demo: Catalog, tmp_path: Pat
     assert challenge.image is not None
     image = folder / challenge.image
     image.write_bytes((DEMO.parent / challenge.image).read_bytes())
-    catalog = demo.model_copy(update={"challenges": [challenge], "voucherPools": []})
+    catalog = demo.model_copy(
+        update={
+            "challenges": [challenge],
+            "voucherPools": [],
+            "defaultChallenge": DefaultChallenge(),
+        }
+    )
     load_into(db, storage, bucket_name, catalog, folder)
     image.write_bytes((DEMO.parent / demo.challenges[1].image).read_bytes())  # type: ignore[operator]
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.functions.gigya_client import gm  # noqa: F401  (fixture)
+from tests.functions.gigya_client import gm as gm
 
 pytestmark = pytest.mark.emulator
 

@@ -9,7 +9,7 @@ import pytest
 
 from shared.engine.process import DUPLICATE, process_transaction
 from shared.repository import progress_repo
-from tests.functions.gigya_client import gm  # noqa: F401  (fixture)
+from tests.functions.gigya_client import gm as gm
 
 pytestmark = pytest.mark.emulator
 
@@ -77,9 +77,7 @@ def test_twenty_concurrent_notifications_with_a_daily_cap_of_3_count_exactly_3(g
     counted = [b for b in bodies if b["errorCode"] == 0]
     refused = [b for b in bodies if b["errorCode"] != 0]
     assert len(counted) == 3
-    assert {(b["errorCode"], b["errorDetails"]) for b in refused} == {
-        (400124, "DailyCap exceeded")
-    }
+    assert {(b["errorCode"], b["errorDetails"]) for b in refused} == {(400124, "DailyCap exceeded")}
     assert refused[0]["errorMessage"] == "Limit reached"
     assert len(_action_transactions(gm.db, "u1")) == 3
     assert gm.status("u1")["talker"]["pointsTotal"] == 15

@@ -107,7 +107,7 @@ def test_the_apis_include_eventarc_and_cloud_scheduler(commands) -> None:
 
 @pytest.mark.parametrize(
     ("staleness", "schedule"),
-    [("300", "*/5 * * * *"), ("90", "*/1 * * * *"), ("30", "*/1 * * * *"), ("900", "*/15 * * * *")],
+    [("300", "*/2 * * * *"), ("90", "*/1 * * * *"), ("30", "*/1 * * * *"), ("900", "*/7 * * * *")],
 )
 def test_the_scheduler_job_interval_follows_the_staleness_setting(staleness, schedule) -> None:
     (scheduled,) = of_kind("scheduled")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from shared.engine.process import COUNTED, NOTHING_TO_COUNT, process_transaction
+from shared.engine.process import COUNTED, process_transaction
 from shared.enums import Operator, TriggerKind
 from shared.repository import progress_repo
 from shared.repository.keys import milestone_id

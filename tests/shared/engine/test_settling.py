@@ -28,7 +28,9 @@ def test_a_level_could_complete_when_only_other_kinds_stand_in_the_way():
     short_own = parse_progress({"totals": {"earnedPoints": 99}})
     assert not could_complete(AND_LEVEL, short_own, {(K.EARNED_POINTS, None)})
     # No other kind in the level: the commit's own value is exact, no reread needed.
-    assert not could_complete(simple_level(K.EARNED_POINTS, 10), short_own, {(K.EARNED_POINTS, None)})
+    assert not could_complete(
+        simple_level(K.EARNED_POINTS, 10), short_own, {(K.EARNED_POINTS, None)}
+    )
 
 
 def test_could_complete_respects_the_baseline_and_or():
