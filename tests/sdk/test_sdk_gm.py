@@ -447,9 +447,9 @@ def test_raw_http_status_codes_on_errors(stack: Stack) -> None:
 
     forged = signed(stack, method, {"UID": new_uid("forged"), "httpStatusCodes": "true"})
     forged["UID"] = new_uid("other")  # no longer what was signed
-    refused_ = post(stack, method, forged)
-    assert refused_.status_code == 403
-    assert refused_.json()["errorCode"] == 403003
+    forged_response = post(stack, method, forged)
+    assert forged_response.status_code == 403
+    assert forged_response.json()["errorCode"] == 403003
 
     # Without httpStatusCodes the same kind of error is HTTP 200.
     plain = post(stack, method, signed(stack, method, {}))
