@@ -19,7 +19,7 @@ from shared.repository.paths import TRANSACTIONS
 if TYPE_CHECKING:
     from google.cloud import firestore
 
-# command name -> transaction type (DOMAIN.md section 4)
+# command name -> transaction type (docs/API.md)
 COMMANDS: dict[str, TransactionType] = {
     "earn": TransactionType.EARN_POINTS,
     "subscribe": TransactionType.SUBSCRIBE_VOUCHER,

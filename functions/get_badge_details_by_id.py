@@ -1,4 +1,4 @@
-"""POST /api/v{1,2}/Integration/GetBadgeDetailsById: a badge challenge in detail (seed 001)."""
+"""POST /api/v{1,2}/Integration/GetBadgeDetailsById: a badge challenge in detail (docs/API.md)."""
 
 from __future__ import annotations
 

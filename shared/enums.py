@@ -1,4 +1,4 @@
-"""Integer enums as they travel on the wire (DOMAIN.md section 4)."""
+"""Integer enums as they travel on the wire (docs/API.md)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class TriggerKind(IntEnum):
 
     @property
     def trigger_type(self) -> TriggerType:
-        """The family of this kind (seed 000 sends triggerType 2 for Earned Points)."""
+        """The family of this kind (the published list sample sends triggerType 2 for Earned Points)."""
         if self is TriggerKind.HIT_TIER:
             return TriggerType.TIER
         if self is TriggerKind.PERFORMED_ACTION:

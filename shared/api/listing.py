@@ -47,7 +47,7 @@ class ParsedFacts:
 
 
 def is_listed(challenge: Challenge, facts: ListingFacts, now: datetime) -> bool:
-    """DOMAIN.md section 6's exclusions; upcoming challenges stay listed."""
+    """docs/API.md's exclusions; upcoming challenges stay listed."""
     if not challenge.visible:
         return False
     if challenge.limited and facts.claimed_count(challenge.id) > 0:

@@ -1,7 +1,7 @@
 """Pydantic models of the V1/V2 surface: the requests it parses and the results it returns.
 
-Response field names are camelCase exactly as seed 001's sample prints them; request parameters
-are matched case-insensitively (seed 000 documents them in PascalCase, seed 001's body sample
+Response field names are camelCase exactly as the published response sample prints them (docs/API.md); request parameters
+are matched case-insensitively (the list's documentation spells them in PascalCase, the details body sample
 in camelCase).
 """
 
@@ -19,7 +19,7 @@ MAX_ITEMS_PER_PAGE = 100
 
 
 class OrderField(StrEnum):
-    """Fields the challenge list sorts by (DOMAIN.md section 6)."""
+    """Fields the challenge list sorts by (docs/API.md)."""
 
     ID = "Id"
     NAME = "Name"
@@ -54,7 +54,7 @@ class _Paged(_Request):
 
 
 class ChallengesQuery(_Paged):
-    """Query of GetProgressChallengesInfoForUser (seed 000)."""
+    """Query of GetProgressChallengesInfoForUser (docs/API.md)."""
 
     UserId: str | None = Field(
         default=None,
@@ -84,7 +84,7 @@ class ChallengesQuery(_Paged):
 
 
 class ChallengeRequest(_Request):
-    """Body of GetDetailsById and GetBadgeDetailsById (seed 001)."""
+    """Body of GetDetailsById and GetBadgeDetailsById (docs/API.md)."""
 
     challengeId: int = Field(alias="ChallengeId", ge=1, description="The challenge.")
     userId: str | None = Field(
@@ -141,7 +141,7 @@ class MilestonePrizes(_Response):
 
 
 class TriggerProgressInfo(_Response):
-    """Progress of one trigger (seed 000's worked example)."""
+    """Progress of one trigger (docs/API.md's worked example)."""
 
     triggerId: TriggerKind
     triggerType: TriggerType
@@ -206,7 +206,7 @@ class RewardInfo(_Response):
 
 
 class ChallengeDetails(_Response):
-    """Result of GetDetailsById and GetBadgeDetailsById (seed 001)."""
+    """Result of GetDetailsById and GetBadgeDetailsById (docs/API.md)."""
 
     id: int
     name: str | None
@@ -228,7 +228,7 @@ class ChallengesPage(_Response):
     """A page of challenges."""
 
     data: list[ChallengeListItem]
-    pagesNum: int = Field(description="The current page number (seed 000).")
+    pagesNum: int = Field(description="The current page number (docs/API.md).")
     count: int = Field(description="How many challenges match in all.")
 
 

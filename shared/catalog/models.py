@@ -1,4 +1,4 @@
-"""Pydantic models of the catalog (DOMAIN.md section 5), as written by operators and stored."""
+"""Pydantic models of the catalog (docs/CATALOG.md), as written by operators and stored."""
 
 from __future__ import annotations
 

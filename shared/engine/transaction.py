@@ -1,4 +1,4 @@
-"""A ledger transaction as the engine accepts it (DOMAIN.md section 6), validated field by field."""
+"""A ledger transaction as the engine accepts it (docs/ENGINE.md), validated field by field."""
 
 from __future__ import annotations
 

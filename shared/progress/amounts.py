@@ -1,4 +1,4 @@
-"""Per-trigger arithmetic as seed 000's worked example defines it."""
+"""Per-trigger arithmetic as docs/API.md's worked example defines it."""
 
 from __future__ import annotations
 

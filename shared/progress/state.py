@@ -18,7 +18,7 @@ an entry's shape is the contract between the engine and the read API:
 - `unclaimed.<milestoneId>`: prizes won and not claimed (what `prizes` lists).
 - `claimedCount`: milestones claimed (limited challenges with one leave the list).
 - `lastClaimed`: the most recently claimed milestone (`milestoneId`, `level`, `cycle`,
-  `createdAt`, `claimedAt`), listed with empty prizes as seed 001 shows a claimed milestone.
+  `createdAt`, `claimedAt`), listed with empty prizes as docs/API.md shows a claimed milestone.
 - `isNewLevel`, `levelUpAt`: set by a level-up (read by the Gigya surface).
 - `updatedAt`: when the entry last counted a transaction (the document names the user, the
   entry's key the challenge).

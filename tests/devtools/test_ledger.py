@@ -1,4 +1,4 @@
-"""The ledger command: transaction documents as DOMAIN.md section 6 defines them."""
+"""The ledger command: transaction documents as docs/ENGINE.md defines them."""
 
 from __future__ import annotations
 

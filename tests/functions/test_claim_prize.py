@@ -61,7 +61,7 @@ def test_claim_is_idempotent_and_moves_the_prize(api):
     again = api.call("v2", "ClaimPrize", user=USER, json={"MilestoneId": 41})
     assert again.status_code == 200
     assert again.get_json()["result"] == result
-    # The claimed milestone stays listed with its prizes emptied, as seed 001 shows it.
+    # The claimed milestone stays listed with its prizes emptied, as docs/API.md shows it.
     assert _prizes_listed(api) == [(41, 0)]
     history = api.call("v1", "GetPrizesHistory", query={"UserId": USER}).get_json()["result"]
     assert [m["milestoneId"] for m in history["data"]] == [41]

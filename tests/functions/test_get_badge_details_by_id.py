@@ -1,4 +1,4 @@
-"""GetBadgeDetailsById: seed 001's sample shape, locks, wrong reward type, bad input."""
+"""GetBadgeDetailsById: the published sample's shape (docs/API.md), locks, wrong reward type, bad input."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.emulator
 
 NAME = "GetBadgeDetailsById"
 
-# Seed 001's response sample, transcribed (the signed URL shortened).
+# The published response sample (docs/API.md), transcribed (the signed URL shortened).
 SEED_001_SAMPLE: dict[str, Any] = {
     "result": {
         "name": "Most Loyal",
@@ -73,7 +73,7 @@ SEED_001_SAMPLE: dict[str, Any] = {
     "statusCode": 1,
     "statusName": "Successfully",
 }
-# Fields seed 001's table lists that its sample leaves out.
+# Fields the published table lists (docs/API.md) that its sample leaves out.
 TABLE_ONLY = {"startDate", "endDate", "lockedEvent"}
 
 

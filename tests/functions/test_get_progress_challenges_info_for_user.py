@@ -21,7 +21,7 @@ pytestmark = pytest.mark.emulator
 
 NAME = "GetProgressChallengesInfoForUser"
 USER = "+201000000001"
-# Seed 000's response fields of one challenge, in the sample's camelCase.
+# The list's response fields (docs/API.md) of one challenge, in the sample's camelCase.
 SEED_000_ITEM_KEYS = {
     "id",
     "name",

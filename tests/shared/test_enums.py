@@ -18,7 +18,7 @@ def test_cumulative_and_state_kinds():
 
 
 def test_trigger_type_of_each_kind():
-    # Seed 000's sample sends triggerType 2 (Points) for Earned Points.
+    # The published list sample sends triggerType 2 (Points) for Earned Points.
     assert TriggerKind.EARNED_POINTS.trigger_type is TriggerType.POINTS
     assert TriggerKind.REDEEMED_POINTS.trigger_type is TriggerType.POINTS
     assert TriggerKind.TOTAL_POINTS_BALANCE.trigger_type is TriggerType.POINTS

@@ -1,4 +1,4 @@
-"""Views: seed 000's worked example, lock state, prizes, rewards, dates, languages."""
+"""Views: docs/API.md's worked example, lock state, prizes, rewards, dates, languages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DOMAIN.md section 9: each of the engine's promises, against the Firestore emulator."""
+"""docs/ENGINE.md's promises: each of the engine's promises, against the Firestore emulator."""
 
 from __future__ import annotations
 

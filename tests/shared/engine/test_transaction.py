@@ -1,4 +1,4 @@
-"""Validation of ledger transactions (DOMAIN.md section 6)."""
+"""Validation of ledger transactions (docs/ENGINE.md)."""
 
 from __future__ import annotations
 

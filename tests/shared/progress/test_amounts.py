@@ -1,4 +1,4 @@
-"""Seed 000's worked example and the edges of actionLeft/progress."""
+"""docs/API.md's worked example and the edges of actionLeft/progress."""
 
 from __future__ import annotations
 
