@@ -25,7 +25,7 @@ class TriggerKind(IntEnum):
 
     @property
     def trigger_type(self) -> TriggerType:
-        """The family of this kind (the published list sample sends triggerType 2 for Earned Points)."""
+        """The family of this kind (the published sample sends triggerType 2 for EarnedPoints)."""
         if self is TriggerKind.HIT_TIER:
             return TriggerType.TIER
         if self is TriggerKind.PERFORMED_ACTION:

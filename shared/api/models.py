@@ -1,8 +1,8 @@
 """Pydantic models of the V1/V2 surface: the requests it parses and the results it returns.
 
-Response field names are camelCase exactly as the published response sample prints them (docs/API.md); request parameters
-are matched case-insensitively (the list's documentation spells them in PascalCase, the details body sample
-in camelCase).
+Response field names are camelCase exactly as the published response sample prints them
+(docs/API.md); request parameters are matched case-insensitively (the list's documentation spells
+them in PascalCase, the details body sample in camelCase).
 """
 
 from __future__ import annotations

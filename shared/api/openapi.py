@@ -363,7 +363,7 @@ def _schemas() -> dict[str, Any]:
         if endpoint.body is not None:
             models.append((endpoint.body, "validation"))
         for model, mode in models:
-            # Bodies are documented in camelCase like the published details body sample (docs/API.md).
+            # Bodies are documented in camelCase like the published details body sample.
             schema = model.model_json_schema(by_alias=False, ref_template=REF, mode=mode)  # type: ignore[arg-type]
             schemas.update(schema.pop("$defs", {}))
             schemas[model.__name__] = schema

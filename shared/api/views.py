@@ -102,8 +102,9 @@ def _created_key(entry: Mapping[str, Any]) -> tuple[float, int]:
 def milestone_prizes(user_id: str, state: ProgressState, ctx: ViewContext) -> list[MilestonePrizes]:
     """The user's milestones with unclaimed prizes, oldest first, then the last one claimed.
 
-    As the published details sample shows (docs/API.md), a claimed milestone stays listed with its prizes emptied (they moved to
-    the history); only the most recent claim is kept, so a repeatable challenge's list is bounded.
+    As the published details sample shows (docs/API.md), a claimed milestone stays listed with its
+    prizes emptied (they moved to the history); only the most recent claim is kept, so a
+    repeatable challenge's list is bounded.
     """
     entries = [e for e in state.unclaimed.values() if isinstance(e, Mapping)]
     claimed = state.last_claimed

@@ -1,4 +1,4 @@
-"""GetBadgeDetailsById: the published sample's shape (docs/API.md), locks, wrong reward type, bad input."""
+"""GetBadgeDetailsById: the published sample's shape, locks, wrong reward type, bad input."""
 
 from __future__ import annotations
 
