@@ -10,6 +10,7 @@ import pytest
 from shared.engine.process import DUPLICATE, process_transaction
 from shared.repository import progress_repo
 from tests.functions.gigya_client import gm as gm
+from tests.functions.integration_client import api as api
 
 pytestmark = pytest.mark.emulator
 
@@ -130,3 +131,21 @@ def test_the_actions_log_lists_actions_and_redeems(gm):
     assert empty == []
     bad = gm.call("gm.getActionsLog", UID="u1", startTime=10, endTime=5)
     assert bad["errorCode"] == 400006 and "endTime" in bad["errorDetails"]
+
+
+def test_both_surfaces_read_one_state(gm, api):
+    from tests.functions.integration_client import ENVELOPE_KEYS
+
+    gm.ok("gm.notifyAction", UID="+201000000050", action="comment")
+    gm.ok("gm.notifyAction", UID="+201000000050", action="comment")
+    response = api.call("v1", "GetProgressChallengesInfoForUser", query={"UserId": "+201000000050"})
+    body = response.get_json()
+    assert set(body) == ENVELOPE_KEYS and body["statusCode"] == 1, body
+    by_id = {item["id"]: item for item in body["result"]["data"]}
+    # "talker" (2) asks 2 comments for its first level: reached, and the DSQ list shows the
+    # next level's PerformedAction trigger from 0 of 3.
+    trigger = by_id[2]["groupProgress"][0]["triggersProgress"][0]
+    assert (trigger["triggerId"], trigger["triggerFrequency"], trigger["actionLeft"]) == (7, 3, 3)
+    # And a ledger transaction written for the user moves the Gigya side.
+    gm.earn("+201000000050", 40, "t-both")
+    assert gm.status("+201000000050")["_default"]["pointsTotal"] == 50
