@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from shared.catalog.models import Action, Catalog, Challenge
 from shared.enums import TriggerKind
+from shared.errors import InvalidArgumentError
 from shared.gigya.achievements import Language, number
 from shared.gigya.challenges import GigyaChallenge, select
 from shared.gigya.models import ActionConfigParams, ChallengeConfigParams
@@ -121,8 +122,6 @@ def action_config(db: firestore.Client, query: ActionConfigParams) -> dict[str, 
         chosen = []
         for name in dict.fromkeys(query.includeActions):
             if name not in known:
-                from shared.errors import InvalidArgumentError
-
                 raise InvalidArgumentError(
                     f"action {name!r} does not exist", parameter="includeActions"
                 )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from google.api_core import exceptions as gexc
 
+from shared.engine.process import process_transaction
 from shared.enums import TransactionType
 from shared.errors import InvalidActionError, LimitReachedError
 from shared.gigya import caps
@@ -45,8 +46,6 @@ def notify_action(db: firestore.Client, query: NotifyActionParams, now: datetime
     The transaction is counted here, before answering, so a read that follows sees it; the
     Firestore trigger then sees the same transaction and finds it counted (docs/GIGYA.md).
     """
-    from shared.engine.process import process_transaction
-
     catalog = catalog_cache.get_catalog(db).catalog
     action = catalog.action(query.action)
     if action is None or not action.enabled:

@@ -12,6 +12,7 @@ from shared.gigya.challenges import find
 from shared.gigya.models import TopUsersParams
 from shared.gigya.status import badge_url, standing_of
 from shared.repository import catalog_cache, gigya_repo, leaderboards_repo
+from shared.schema import gigya as g
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -27,8 +28,6 @@ def top_users(db: firestore.Client, query: TopUsersParams, now: datetime) -> dic
             f"challenge {query.challenge!r} does not exist", parameter="challenge"
         )
     variant = query.variant
-    from shared.schema import gigya as g
-
     board = g.board_id(item.key, variant)
     listed = leaderboards_repo.top_users(db, board, query.period, query.totalCount)
     uids = [entry.uid for entry in listed]
