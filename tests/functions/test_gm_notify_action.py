@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.engine.process import DUPLICATE, process_transaction
-from shared.repository import progress_repo
+from shared.repository import leaderboards_repo, progress_repo
 from tests.functions.gigya_client import gm as gm
 from tests.functions.integration_client import api as api
 
@@ -34,6 +34,10 @@ def test_a_notification_is_counted_once_although_the_trigger_sees_it_too(gm):
     assert process_transaction(gm.db, recorded["id"], data).status == DUPLICATE
     assert process_transaction(gm.db, recorded["id"], data).status == DUPLICATE
     assert gm.status("u1")["points"]["pointsTotal"] == 10
+    # The leaderboard entries were written in the counting commit: once too.
+    for board in ("_default", "1"):
+        entry = leaderboards_repo.read_entries(gm.db, board, ["u1"])["u1"]
+        assert entry.total == 10, board
 
 
 def test_a_notification_moves_the_dsq_list_where_the_action_counts(gm):
@@ -149,3 +153,24 @@ def test_both_surfaces_read_one_state(gm, api):
     # And a ledger transaction written for the user moves the Gigya side.
     gm.earn("+201000000050", 40, "t-both")
     assert gm.status("+201000000050")["_default"]["pointsTotal"] == 50
+
+
+def test_a_crash_between_recording_and_counting_is_repaired_by_the_trigger(gm, monkeypatch):
+    from shared.gigya import notify
+
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("the instance died after recording the transaction")
+
+    monkeypatch.setattr(notify, "process_transaction", crash)
+    gm.ok("gm.notifyAction", UID="u9", action="comment")
+    monkeypatch.undo()
+    assert gm.status("u9")["talker"]["pointsTotal"] == 0
+    [recorded] = _action_transactions(gm.db, "u9")
+    data = {k: v for k, v in recorded.items() if k != "id"}
+    # The trigger's delivery (twice) counts it, once; the cap already holds it.
+    process_transaction(gm.db, recorded["id"], data)
+    process_transaction(gm.db, recorded["id"], data)
+    assert gm.status("u9")["talker"]["pointsTotal"] == 5
+    for _ in range(2):
+        gm.ok("gm.notifyAction", UID="u9", action="comment")
+    assert gm.call("gm.notifyAction", UID="u9", action="comment")["errorCode"] == 400124
