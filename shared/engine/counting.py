@@ -132,11 +132,7 @@ def variant_fields(
 
 
 def progress_fields(
-    candidate: Candidate,
-    state: ProgressState,
-    tx: LedgerTransaction,
-    now: Any,
-    earning: Earning | None = None,
+    candidate: Candidate, state: ProgressState, tx: LedgerTransaction, now: Any
 ) -> dict[str, Any]:
     """The merge for one challenge's progress entry."""
     # The user document names the user and the entry's key the challenge: nothing repeated here.
@@ -156,17 +152,22 @@ def progress_fields(
         changes = observed_update(state.observed.get(kind, {}), key, value)
         if changes:
             fields[STATE_FIELD[kind]] = changes
-    if earning is not None:
-        challenge_earning = replace(earning, points=contribution.points)
-        fields.update(period_fields(challenge_earning, state.points))
-        variants = variant_fields(
-            challenge_earning,
-            candidate.challenge.variantAttributes,
-            state.variants,
-            counts=(TriggerKind.PERFORMED_ACTION, earning.action_id) in contribution.cumulative,
-        )
-        if variants:
-            fields[g.VARIANTS] = variants
+    return fields
+
+
+def gigya_fields(candidate: Candidate, state: ProgressState, earning: Earning) -> dict[str, Any]:
+    """The merge of one challenge's Gigya points state (`gigya.challenges.{id}`)."""
+    contribution = candidate.contribution
+    challenge_earning = replace(earning, points=contribution.points)
+    fields = period_fields(challenge_earning, state.points)
+    variants = variant_fields(
+        challenge_earning,
+        candidate.challenge.variantAttributes,
+        state.variants,
+        counts=(TriggerKind.PERFORMED_ACTION, earning.action_id) in contribution.cumulative,
+    )
+    if variants:
+        fields[g.VARIANTS] = variants
     return fields
 
 
@@ -251,14 +252,20 @@ def count(
         "countedAt": run.now,
     }
     fields = {
-        c.challenge.id: progress_fields(c, states[c.challenge.id], tx, run.now, earning)
-        for c in candidates
+        c.challenge.id: progress_fields(c, states[c.challenge.id], tx, run.now) for c in candidates
     }
     gigya: dict[str, Any] = {}
     if earning is not None:
         default = default_fields(earning, stored_default, default_keys)
         if default:
             gigya[g.DEFAULT] = default
+        by_challenge = {
+            str(c.challenge.id): points
+            for c in candidates
+            if (points := gigya_fields(c, states[c.challenge.id], earning))
+        }
+        if by_challenge:
+            gigya[g.CHALLENGES] = by_challenge
     boards = boards_of(candidates, earning, default_keys)
     body = progress_repo.merge_data(user_id, fields, gigya or None)
 

@@ -13,7 +13,7 @@ from shared.engine.run import Faults, Run
 from shared.engine.transaction import LedgerTransaction, parse_transaction
 from shared.enums import TransactionType
 from shared.errors import TransactionRejected
-from shared.progress.state import parse_progress
+from shared.progress.state import parse_progress, with_gigya
 from shared.repository import catalog_cache, dead_letters_repo, progress_repo
 from shared.repository.catalog_cache import CatalogView
 
@@ -122,10 +122,17 @@ def _count_and_settle(
 ) -> None:
     parents = {c.challenge.parentChallengeId for c in candidates} - {None}
     run.read()
-    docs, stored_default = progress_repo.read_for_event(
-        run.db, tx.userId, [c.challenge.id for c in candidates] + [p for p in parents if p]
+    read = progress_repo.read_for_event(
+        run.db,
+        tx.userId,
+        [c.challenge.id for c in candidates] + [p for p in parents if p],
+        [c.challenge.id for c in candidates] if earning is not None else [],
     )
-    states = {cid: parse_progress(doc) for cid, doc in docs.items()}
+    stored_default = read.default
+    states = {
+        cid: with_gigya(parse_progress(doc), read.gigya.get(cid))
+        for cid, doc in read.entries.items()
+    }
     active = [
         c
         for c in candidates

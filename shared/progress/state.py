@@ -24,8 +24,9 @@ an entry's shape is the contract between the engine and the read API:
   entry's key the challenge).
 - `totals.actions.<actionId>` / `baseline.actions.<actionId>`: counted notifications of a Gigya
   action (PerformedAction triggers), like the other cumulative counters.
-- The Gigya points state (`hours`, `months`, `redeemed`, `redeemSeq`, `variants`): field names
-  in shared/schema/gigya.py, parsed here into `GigyaPoints`.
+- A challenge's Gigya points state lives apart, in `gigya.challenges.{id}` (the DSQ list does
+  not read it): `hours`, `months`, `redeemed`, `redeemSeq`, `variants` (field names in
+  shared/schema/gigya.py), parsed here into `GigyaPoints` and joined with `with_gigya`.
 """
 
 from __future__ import annotations
@@ -226,6 +227,11 @@ def parse_progress(doc: Mapping[str, Any] | None) -> ProgressState:
         is_new_level=bool(doc.get(g.IS_NEW_LEVEL, False)),
         action_totals=_actions(doc.get("totals")),
         action_baseline=_actions(doc.get("baseline")),
-        points=parse_points(doc),
-        variants=parse_variants(doc),
     )
+
+
+def with_gigya(state: ProgressState, gigya: Mapping[str, Any] | None) -> ProgressState:
+    """The progress with the challenge's Gigya points state (`gigya.challenges.{id}`) joined."""
+    if not gigya:
+        return state
+    return _replace(state, points=parse_points(gigya), variants=parse_variants(gigya))

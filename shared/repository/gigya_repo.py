@@ -18,7 +18,7 @@ from google.cloud import firestore as _firestore
 from google.cloud.firestore_v1.field_path import FieldPath
 
 from shared.gigya.caps import ActionCapState
-from shared.progress.state import ProgressState, parse_progress
+from shared.progress.state import ProgressState, parse_progress, with_gigya
 from shared.repository import fast_documents, paths, progress_repo
 from shared.repository.progress_reads import UserProgress
 from shared.schema import gigya as g
@@ -33,10 +33,12 @@ class GigyaUser:
 
     progress: UserProgress
     default: Mapping[str, Any]
+    challenges: Mapping[str, Any]
 
     def state(self, challenge_id: int) -> ProgressState:
-        """The progress in one catalog challenge (the zero state when absent)."""
-        return self.progress.get(challenge_id) or ProgressState()
+        """The progress in one catalog challenge with its Gigya points (zero when absent)."""
+        state = self.progress.get(challenge_id) or ProgressState()
+        return with_gigya(state, self.challenges.get(str(challenge_id)))
 
 
 def _gigya_map(fields: Any, db: firestore.Client) -> dict[str, Any]:
@@ -54,7 +56,11 @@ def read_user(db: firestore.Client, user_id: str) -> GigyaUser:
         fields[challenges].map_value.fields if fields is not None and challenges in fields else None
     )
     gigya = _gigya_map(fields, db)
-    return GigyaUser(UserProgress(entries, db), dict(gigya.get(g.DEFAULT) or {}))
+    return GigyaUser(
+        UserProgress(entries, db),
+        dict(gigya.get(g.DEFAULT) or {}),
+        dict(gigya.get(g.CHALLENGES) or {}),
+    )
 
 
 def read_users(
@@ -67,14 +73,16 @@ def read_users(
     mask = [FieldPath(g.GIGYA, g.DEFAULT).to_api_repr()]
     if challenge_id is not None:
         mask.append(progress_repo.entry_path(challenge_id).to_api_repr())
+        mask.append(progress_repo.gigya_path(challenge_id).to_api_repr())
     refs = {db.document(paths.user_doc(uid)).path: uid for uid in ids}
     found: dict[str, tuple[ProgressState, Mapping[str, Any]]] = {}
     for snap in db.get_all([db.document(p) for p in refs], field_paths=mask):
         uid = refs[snap.reference.path]
         data = (snap.to_dict() or {}) if snap.exists else {}
         entry = progress_repo.entries(data).get(challenge_id) if challenge_id is not None else None
-        default = (data.get(g.GIGYA) or {}).get(g.DEFAULT) or {}
-        found[uid] = (parse_progress(entry), default)
+        gigya = data.get(g.GIGYA) or {}
+        points = (gigya.get(g.CHALLENGES) or {}).get(str(challenge_id))
+        found[uid] = (with_gigya(parse_progress(entry), points), gigya.get(g.DEFAULT) or {})
     return found
 
 
@@ -135,8 +143,14 @@ def redeem_state(
         raw = (doc.get(g.GIGYA) or {}).get(g.DEFAULT) or {}
         total = float(raw.get(g.POINTS) or 0.0)
     else:
-        raw = progress_repo.read_one(db, user_id, challenge_id) or {}
-        total = parse_progress(raw).points_total
+        mask = [
+            progress_repo.entry_path(challenge_id, "totals").to_api_repr(),
+            progress_repo.gigya_path(challenge_id).to_api_repr(),
+        ]
+        doc = fast_documents.get_document(db, paths.user_doc(user_id), mask) or {}
+        entry = progress_repo.entries(doc).get(challenge_id)
+        total = parse_progress(entry).points_total
+        raw = ((doc.get(g.GIGYA) or {}).get(g.CHALLENGES) or {}).get(str(challenge_id)) or {}
     return total, float(raw.get(g.REDEEMED) or 0.0), int(raw.get(g.REDEEM_SEQ) or 0)
 
 
@@ -158,7 +172,7 @@ def record_redeem(
     if challenge_id is None:
         body = progress_repo.merge_data(user_id, {}, {g.DEFAULT: fields})
     else:
-        body = progress_repo.merge_data(user_id, {challenge_id: fields})
+        body = progress_repo.merge_data(user_id, {}, {g.CHALLENGES: {str(challenge_id): fields}})
     progress_repo.add_merge_data(db, batch, user_id, body)
     batch.commit()
 

@@ -68,8 +68,9 @@ class UserProgress(Mapping[int, ProgressState]):
 
 def user_progress(db: firestore.Client, user_id: str) -> UserProgress:
     """The user's progress in every challenge, by challenge id, in one round trip."""
-    fields = fast_documents.get_raw_fields(db, paths.user_doc(user_id))
     challenges = progress_repo.CHALLENGES_FIELD
+    # The list reads the progress entries only, not the Gigya state beside them.
+    fields = fast_documents.get_raw_fields(db, paths.user_doc(user_id), [challenges])
     if fields is None or challenges not in fields:
         return UserProgress(None, db)
     return UserProgress(fields[challenges].map_value.fields, db)

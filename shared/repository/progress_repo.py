@@ -8,6 +8,7 @@ writes any number of challenges.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from google.cloud.firestore_v1 import _helpers
@@ -58,17 +59,38 @@ def read_progress(
     return found
 
 
+def gigya_path(challenge_id: int) -> FieldPath:
+    """The field path of a challenge's Gigya points state in the user document."""
+    return FieldPath(g.GIGYA, g.CHALLENGES, str(challenge_id))
+
+
+@dataclass(frozen=True)
+class EventRead:
+    """What an event reads of the user document: entries, their Gigya state, `_default`."""
+
+    entries: dict[int, dict[str, Any] | None]
+    gigya: dict[int, dict[str, Any]]
+    default: dict[str, Any] | None
+
+
 def read_for_event(
-    db: firestore.Client, user_id: str, challenge_ids: Iterable[int]
-) -> tuple[dict[int, dict[str, Any] | None], dict[str, Any] | None]:
-    """The entries of `challenge_ids` and the `_default` state, in one round trip."""
+    db: firestore.Client, user_id: str, challenge_ids: Iterable[int], gigya_ids: Iterable[int]
+) -> EventRead:
+    """Entries of `challenge_ids`, Gigya state of `gigya_ids` and `_default`, in one read."""
     ids = sorted(set(challenge_ids))
+    points_ids = sorted(set(gigya_ids))
     mask = [entry_path(cid).to_api_repr() for cid in ids]
+    mask += [gigya_path(cid).to_api_repr() for cid in points_ids]
     mask.append(FieldPath(g.GIGYA, g.DEFAULT).to_api_repr())
     doc = fast_documents.get_document(db, paths.user_doc(user_id), mask) or {}
     stored = entries(doc)
-    default = (doc.get(g.GIGYA) or {}).get(g.DEFAULT)
-    return {cid: stored.get(cid) for cid in ids}, default
+    gigya = doc.get(g.GIGYA) or {}
+    by_challenge = gigya.get(g.CHALLENGES) or {}
+    return EventRead(
+        entries={cid: stored.get(cid) for cid in ids},
+        gigya={cid: dict(by_challenge.get(str(cid)) or {}) for cid in points_ids},
+        default=gigya.get(g.DEFAULT),
+    )
 
 
 def read_one(db: firestore.Client, user_id: str, challenge_id: int) -> dict[str, Any] | None:

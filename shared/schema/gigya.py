@@ -2,9 +2,11 @@
 
 Three places hold it (docs/GIGYA.md has the layout and the reasons):
 
-- the user document `users/{userKey}`: per catalog challenge, inside its progress entry
-  (`challenges.{id}`), the points by hour and month, the points redeemed, the variants; and a
-  top-level `gigya` map for the program-wide `_default` challenge and the action caps;
+- the user document `users/{userKey}`: a top-level `gigya` map, apart from the progress
+  entries (`challenges.{id}`) the DSQ list reads, with per catalog challenge the points by hour
+  and month, the points redeemed and the variants (`gigya.challenges.{id}`), the program-wide
+  `_default` challenge (`gigya.default`) and the action caps (`gigya.actions`); the challenge's
+  points total and action counts are the engine's counters in its progress entry;
 - `leaderboards/{boardId}/entries/{userKey}`: one entry per user and board (a challenge, or a
   variant of one), written by the engine in the same commit that counts the points, and folded
   into `rankTables/{boardId}` by the rank refresher;
@@ -21,6 +23,7 @@ DEFAULT_CHALLENGE = "_default"
 # --- the user document -------------------------------------------------------------------------
 GIGYA = "gigya"  # top-level map of the user document
 DEFAULT = "default"  # gigya.default: the `_default` challenge's state
+CHALLENGES = "challenges"  # gigya.challenges.{id}: a catalog challenge's Gigya points state
 ACTIONS = "actions"  # gigya.actions.{actionId}: cap state; totals.actions.{actionId}: counts
 
 # Points state, the same fields in a challenge entry, in gigya.default and in a variant.
