@@ -11,18 +11,23 @@ from google.api_core import exceptions as gexc
 
 from shared.clients import firestore_client
 from shared.config import get_settings
+from shared.deadlines import event_budget
+from shared.engine.chaos import fault_hook
 from shared.engine.cloudevent import UndecodableEvent, decode_document_event
 from shared.engine.prizes import PrizeNotIssued
 from shared.engine.process import dead_letter, process_transaction
 from shared.engine.run import RETRYABLE
 from shared.engine.settling import SettleDidNotConverge
+from shared.errors import UnavailableError
 from shared.logs import configure, get_logger
 
 log = get_logger(__name__)
-# Worth another delivery: backends down or contended, credentials being fixed. Anything else
-# (InvalidArgument, a bug) would fail the same way forever, so it is dead-lettered instead.
+# Worth another delivery: backends down, slow (the event's deadline spent) or contended,
+# credentials being fixed. Anything else (InvalidArgument, a bug) would fail the same way
+# forever, so it is dead-lettered instead.
 _TRANSIENT: tuple[type[BaseException], ...] = (
     *RETRYABLE,
+    UnavailableError,
     gexc.ServerError,
     gexc.PermissionDenied,
     gexc.Unauthenticated,
@@ -46,8 +51,14 @@ def _payload_sample(payload: Any) -> dict[str, Any]:
 def on_transaction_created(cloud_event: CloudEvent) -> None:
     """Count a new ledger transaction; malformed ones are dead-lettered and acknowledged.
 
-    Backend failures raise, so that Eventarc delivers the event again.
+    Backend failures raise, so that Eventarc delivers the event again; so does a backend that
+    does not answer within EVENT_DEADLINE_SECONDS in all.
     """
+    with event_budget():
+        _count(cloud_event)
+
+
+def _count(cloud_event: CloudEvent) -> None:
     settings = get_settings()
     configure(settings.project, settings.log_json)
     db = firestore_client()
@@ -59,7 +70,7 @@ def on_transaction_created(cloud_event: CloudEvent) -> None:
         log.warning("undecodable event dead-lettered", extra={"fields": outcome.log_fields()})
         return
     try:
-        outcome = process_transaction(db, event.document_id, event.data)
+        outcome = process_transaction(db, event.document_id, event.data, faults=fault_hook())
     except _TRANSIENT:
         log.exception("transaction not processed; the event will be delivered again")
         raise

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 from shared.errors import ConfigError
@@ -31,6 +30,19 @@ def _int(
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     if maximum is not None and value > maximum:
         raise ConfigError(f"{name} must be at most {maximum}, got {value}")
+    return value
+
+
+def _seconds(env: dict[str, str], name: str, default: float, maximum: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not 0.1 <= value <= maximum:
+        raise ConfigError(f"{name} must be between 0.1 and {maximum:g} seconds, got {raw}")
     return value
 
 
@@ -102,6 +114,13 @@ class Settings:
     gigya_timestamp_window_seconds: int
     # How stale a materialized rank may be, in seconds (at most 15 minutes).
     rank_staleness_seconds: int
+    # The largest request body accepted, in bytes; a larger one is refused with 413.
+    max_body_bytes: int
+    # Deadlines (docs/DESIGN.md): what a request, and an event, may spend on backend calls in all,
+    # and what one call may take.
+    backend_deadline_seconds: float
+    backend_attempt_seconds: float
+    event_deadline_seconds: float
     firestore_emulator_host: str | None
     storage_emulator_host: str | None
     auth_emulator_host: str | None
@@ -145,6 +164,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             env, "GIGYA_TIMESTAMP_WINDOW_SECONDS", 120, minimum=1, maximum=3600
         ),
         rank_staleness_seconds=_int(env, "RANK_STALENESS_SECONDS", 300, minimum=1, maximum=900),
+        max_body_bytes=_int(env, "MAX_BODY_BYTES", 64 * 1024, minimum=1024, maximum=32 * 1024**2),
+        backend_deadline_seconds=_seconds(env, "BACKEND_DEADLINE_SECONDS", 5.0, 60.0),
+        backend_attempt_seconds=_seconds(env, "BACKEND_ATTEMPT_SECONDS", 3.0, 60.0),
+        event_deadline_seconds=_seconds(env, "EVENT_DEADLINE_SECONDS", 20.0, 540.0),
         firestore_emulator_host=env.get("FIRESTORE_EMULATOR_HOST", "").strip() or None,
         storage_emulator_host=storage_emulator,
         auth_emulator_host=env.get("FIREBASE_AUTH_EMULATOR_HOST", "").strip() or None,
@@ -152,7 +175,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     )
 
 
-@lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings, read once."""
-    return load_settings()
+    """The process's settings, read once (held by the App: shared/app.py)."""
+    from shared.app import get_app
+
+    return get_app().settings

@@ -10,6 +10,7 @@ GIGYA_STATUS_REASONS: dict[int, str] = {
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    413: "Request Entity Too Large",
     500: "Internal Server Error",
     503: "Service Unavailable",
     504: "Gateway Timeout",
@@ -74,6 +75,17 @@ class MissingParameterError(InvalidArgumentError):
     code = "MISSING_PARAMETER"
     gigya_code = 400002
     gigya_message = "Missing required parameter"
+
+
+class PayloadTooLargeError(ServiceError):
+    """The request body is larger than MAX_BODY_BYTES."""
+
+    code = "PAYLOAD_TOO_LARGE"
+    http_status = 413
+    status_code = 9
+    status_name = "PayloadTooLarge"
+    gigya_code = 413001
+    gigya_message = "Request entity too large"
 
 
 class UnauthenticatedError(ServiceError):

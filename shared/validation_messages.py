@@ -31,6 +31,8 @@ def format_rule(error: ErrorDetails) -> str:
         "int_type": "must be an integer",
         "int_parsing": "must be an integer",
         "int_from_float": "must be an integer",
+        "int_parsing_size": "must be a smaller integer",
+        "finite_number": "must be a finite number",
         "float_type": "must be a number",
         "float_parsing": "must be a number",
         "string_type": "must be a string",
@@ -67,6 +69,8 @@ def format_rule(error: ErrorDetails) -> str:
         return f"must have at most {maximum} item{'s' if maximum != 1 else ''}"
     if kind == "string_too_short":
         return "must not be empty" if ctx.get("min_length") == 1 else error["msg"].lower()
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters"
     if kind == "string_pattern_mismatch":
         return f"must match {ctx['pattern']}"
     if kind in {"value_error", "assertion_error"}:

@@ -14,8 +14,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from shared.enums import DurationType, Operator, RewardType, TriggerKind, TriggerType
+from shared.user_ids import UserIdText
 
 MAX_ITEMS_PER_PAGE = 100
+# The largest id or page number accepted: JavaScript's Number.MAX_SAFE_INTEGER (2^53 - 1).
+MAX_SAFE_INTEGER = 2**53 - 1
 
 
 class OrderField(StrEnum):
@@ -47,7 +50,7 @@ class _Request(BaseModel):
 
 
 class _Paged(_Request):
-    Page: int = Field(default=1, ge=1, description="Page number, from 1.")
+    Page: int = Field(default=1, ge=1, le=MAX_SAFE_INTEGER, description="Page number, from 1.")
     ItemsPerPage: int = Field(
         default=10, ge=1, le=MAX_ITEMS_PER_PAGE, description="Items per page, 1 to 100."
     )
@@ -56,12 +59,13 @@ class _Paged(_Request):
 class ChallengesQuery(_Paged):
     """Query of GetProgressChallengesInfoForUser (docs/API.md)."""
 
-    UserId: str | None = Field(
+    UserId: UserIdText | None = Field(
         default=None,
-        min_length=1,
         description="The user (V1: required; V2: the token's user, optional).",
     )
-    CategoryId: int | None = Field(default=None, description="Only challenges of this category.")
+    CategoryId: int | None = Field(
+        default=None, le=MAX_SAFE_INTEGER, description="Only challenges of this category."
+    )
     SearchQuery: str | None = Field(
         default=None, description="Case-insensitive substring of the name in any language."
     )
@@ -86,26 +90,30 @@ class ChallengesQuery(_Paged):
 class ChallengeRequest(_Request):
     """Body of GetDetailsById and GetBadgeDetailsById (docs/API.md)."""
 
-    challengeId: int = Field(alias="ChallengeId", ge=1, description="The challenge.")
-    userId: str | None = Field(
-        default=None, alias="UserId", min_length=1, description="The user (V2: optional)."
+    challengeId: int = Field(
+        alias="ChallengeId", ge=1, le=MAX_SAFE_INTEGER, description="The challenge."
+    )
+    userId: UserIdText | None = Field(
+        default=None, alias="UserId", description="The user (V2: optional)."
     )
 
 
 class ClaimRequest(_Request):
     """Body of ClaimPrize."""
 
-    milestoneId: int = Field(alias="MilestoneId", ge=1, description="The milestone to claim.")
-    userId: str | None = Field(
-        default=None, alias="UserId", min_length=1, description="The user (V2: optional)."
+    milestoneId: int = Field(
+        alias="MilestoneId", ge=1, le=MAX_SAFE_INTEGER, description="The milestone to claim."
+    )
+    userId: UserIdText | None = Field(
+        default=None, alias="UserId", description="The user (V2: optional)."
     )
 
 
 class HistoryQuery(_Paged):
     """Query of GetPrizesHistory."""
 
-    UserId: str | None = Field(
-        default=None, min_length=1, description="The user (V1: required; V2: optional)."
+    UserId: UserIdText | None = Field(
+        default=None, description="The user (V1: required; V2: optional)."
     )
 
 

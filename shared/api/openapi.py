@@ -31,6 +31,7 @@ from shared.errors import (
     InternalError,
     InvalidArgumentError,
     NotFoundError,
+    PayloadTooLargeError,
     PermissionDeniedError,
     ServiceError,
     UnauthenticatedError,
@@ -58,6 +59,7 @@ _COMMON_ERRORS: tuple[type[ServiceError], ...] = (
     InvalidArgumentError,
     UnauthenticatedError,
     PermissionDeniedError,
+    PayloadTooLargeError,
     UnavailableError,
     InternalError,
 )
@@ -398,6 +400,7 @@ def _error_classes() -> list[type[ServiceError]]:
         PermissionDeniedError,
         NotFoundError,
         ConflictError,
+        PayloadTooLargeError,
         UnavailableError,
         InternalError,
     ]

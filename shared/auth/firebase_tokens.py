@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from math import isfinite
 from typing import Any
 
 from shared.config import get_settings
@@ -24,13 +25,15 @@ _lock = threading.Lock()
 def _app(project: str) -> Any:
     import firebase_admin
 
-    # Named per project so that a changed setting (tests) gets an app of its own.
+    # Named per project so that a changed setting (tests) gets an app of its own. Fetching the
+    # keys that verify tokens takes at most one backend attempt (BACKEND_ATTEMPT_SECONDS).
     name = f"challenges-{project}"
+    options = {"projectId": project, "httpTimeout": get_settings().backend_attempt_seconds}
     with _lock:
         try:
             return firebase_admin.get_app(name)
         except ValueError:
-            return firebase_admin.initialize_app(options={"projectId": project}, name=name)
+            return firebase_admin.initialize_app(options=options, name=name)
 
 
 def bearer_token(header: str | None) -> str:
@@ -80,8 +83,9 @@ def verify(token: str, now: float | None = None) -> dict[str, Any]:
         raise UnauthenticatedError("the ID token was revoked", parameter="Authorization") from None
     except auth.CertificateFetchError:
         raise UnavailableError("could not fetch the keys that verify ID tokens") from None
-    except (auth.InvalidIdTokenError, ValueError):
-        # firebase-admin's messages can quote the token; they are not passed on.
+    except (auth.InvalidIdTokenError, ValueError, RecursionError):
+        # firebase-admin's messages can quote the token; they are not passed on. RecursionError:
+        # a forged token whose JSON nests too deep for the decoder, read before any signature.
         raise UnauthenticatedError(
             "the ID token is not a valid Firebase ID token for this project",
             parameter="Authorization",
@@ -89,7 +93,7 @@ def verify(token: str, now: float | None = None) -> dict[str, Any]:
     # Checked whatever the mode: in emulator mode firebase-admin checks no expiry at all.
     expires = claims.get("exp")
     moment = time.time() if now is None else now
-    if isinstance(expires, bool) or not isinstance(expires, int | float):
+    if isinstance(expires, bool) or not isinstance(expires, int | float) or not isfinite(expires):
         raise UnauthenticatedError("the ID token has no expiry", parameter="Authorization")
     if expires + CLOCK_SKEW_SECONDS <= moment:
         raise UnauthenticatedError("the ID token has expired", parameter="Authorization")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -90,7 +91,8 @@ def open_message(client_id: str, key: bytes, message: str) -> dict[str, Any]:
         ) from None
     try:
         claims = json.loads(plaintext.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: nested too deep for the decoder (only a key holder can send that).
         raise UnauthenticatedError("X-Message does not hold a JSON object") from None
     if not isinstance(claims, dict):
         raise UnauthenticatedError("X-Message does not hold a JSON object")
@@ -100,7 +102,7 @@ def open_message(client_id: str, key: bytes, message: str) -> dict[str, Any]:
 def parse_claims(claims: dict[str, Any]) -> MessageClaims:
     """Check the fields of a decrypted message: time, nonce, method, path."""
     time = claims.get("time")
-    if isinstance(time, bool) or not isinstance(time, int | float):
+    if isinstance(time, bool) or not isinstance(time, int | float) or not math.isfinite(time):
         raise UnauthenticatedError("X-Message field time must be a number of Unix seconds")
     nonce = claims.get("nonce")
     if not isinstance(nonce, str) or not CLAIM_NONCE_PATTERN.fullmatch(nonce):

@@ -7,9 +7,10 @@ import binascii
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from shared.app import ProcessCache
 from shared.errors import InternalError
 from shared.repository.paths import PARTNER_CLIENTS
 
@@ -20,8 +21,15 @@ KNOWN_TTL_SECONDS = 60.0
 # Unknown ids are remembered briefly too, so a caller cannot make every request read Firestore.
 UNKNOWN_TTL_SECONDS = 5.0
 
-_lock = threading.Lock()
-_cache: dict[str, tuple[bytes | None, float]] = {}
+
+@dataclass
+class _Cached:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    # ClientId -> (key or None when unknown, monotonic expiry)
+    keys: dict[str, tuple[bytes | None, float]] = field(default_factory=dict)
+
+
+_CACHE = ProcessCache("partners", _Cached)
 
 
 @dataclass(frozen=True)
@@ -74,15 +82,16 @@ def get_client(db: Any, client_id: str, now: float | None = None) -> PartnerClie
     if not valid_client_id(client_id):
         return None
     moment = time.monotonic() if now is None else now
-    with _lock:
-        cached = _cache.get(client_id)
+    state = _CACHE.get()
+    with state.lock:
+        cached = state.keys.get(client_id)
     if cached is not None and cached[1] > moment:
         key = cached[0]
     else:
         key = _fetch(db, client_id)
         ttl = KNOWN_TTL_SECONDS if key is not None else UNKNOWN_TTL_SECONDS
-        with _lock:
-            _cache[client_id] = (key, moment + ttl)
+        with state.lock:
+            state.keys[client_id] = (key, moment + ttl)
     return PartnerClient(client_id, key) if key is not None else None
 
 
@@ -105,11 +114,11 @@ def save_client(db: Any, client_id: str, key: bytes, name: str) -> None:
 
 def forget(client_id: str) -> None:
     """Drop one client from the cache."""
-    with _lock:
-        _cache.pop(client_id, None)
+    state = _CACHE.get()
+    with state.lock:
+        state.keys.pop(client_id, None)
 
 
 def reset_cache() -> None:
     """Forget every cached client."""
-    with _lock:
-        _cache.clear()
+    _CACHE.reset()

@@ -27,6 +27,8 @@ DUPLICATE = "duplicate"
 IGNORED = "ignored"
 NOTHING_TO_COUNT = "nothingToCount"
 DEAD_LETTERED = "deadLettered"
+# How much of data too large for its dead letter the letter's reason keeps.
+DATA_SAMPLE_CHARS = 1024
 
 
 @dataclass
@@ -66,10 +68,22 @@ class Outcome:
 def dead_letter(
     db: firestore.Client, key: str, reason: str, transaction_id: str | None, data: Any
 ) -> Outcome:
-    """Record a malformed event and acknowledge it."""
-    dead_letters_repo.record_dead_letter(
-        db, key, reason=reason, transaction_id=transaction_id, data=data
-    )
+    """Record a malformed event and acknowledge it.
+
+    Data Firestore will not store inside the letter (over 1 MiB with the rest, nested one map
+    too deep) is left out, a sample of it kept in the reason: a letter that cannot be written
+    would make the event fail, and be delivered again, forever.
+    """
+    try:
+        dead_letters_repo.record_dead_letter(
+            db, key, reason=reason, transaction_id=transaction_id, data=data
+        )
+    except gexc.InvalidArgument as error:
+        sample = repr(data)[:DATA_SAMPLE_CHARS]
+        reason = f"{reason} (data left out of the letter: {error.message}; it began {sample})"
+        dead_letters_repo.record_dead_letter(
+            db, key, reason=reason, transaction_id=transaction_id, data=None
+        )
     return Outcome(transaction_id or key, DEAD_LETTERED, reason=reason, commits=1)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -10,6 +11,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     StrictFloat,
     StrictInt,
     StrictStr,
@@ -20,9 +22,16 @@ from pydantic import (
 
 from shared.enums import TransactionType
 from shared.errors import TransactionRejected
+from shared.user_ids import UserIdText
 
-# Numbers arrive as Firestore integers or doubles; booleans and strings are wrong types.
-Amount = Annotated[StrictFloat, Field(ge=0)]
+# Numbers arrive as Firestore integers or doubles; booleans, strings, NaN and infinities are wrong.
+Amount = Annotated[StrictFloat, Field(ge=0, allow_inf_nan=False)]
+# Ids other than the user's: bounded, as they may become map keys and document ids.
+ID_MAX = 256
+# The largest `attributes` map, as JSON text (gm.notifyAction accepts 2048 bytes), and the
+# longest key or text value in it, in UTF-8 bytes.
+MAX_ATTRIBUTES_BYTES = 4096
+ATTRIBUTE_TEXT_MAX = 200
 
 _REQUIRED_BY_TYPE: dict[TransactionType, tuple[str, ...]] = {
     TransactionType.EARN_POINTS: ("points",),
@@ -39,15 +48,16 @@ class LedgerTransaction(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    userId: StrictStr = Field(min_length=1)
+    # The one user id rule (shared/user_ids.py): a padded id would be a user no API can read.
+    userId: Annotated[UserIdText, Strict()]
     type: TransactionType
     occurredAt: datetime
     points: Amount | None = None
-    voucherId: StrictStr | None = Field(default=None, min_length=1)
+    voucherId: StrictStr | None = Field(default=None, min_length=1, max_length=ID_MAX)
     tier: StrictInt | None = None
     balanceAfter: Amount | None = None
     sequence: StrictInt | None = Field(default=None, ge=0)
-    actionId: StrictStr | None = Field(default=None, min_length=1)
+    actionId: StrictStr | None = Field(default=None, min_length=1, max_length=ID_MAX)
     attributes: dict[str, Any] | None = None
     source: Literal["ledger", "reward"] = "ledger"
 
@@ -58,6 +68,22 @@ class LedgerTransaction(BaseModel):
     def _type_is_an_integer(cls, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError("must be an integer, one of 1, 2, 3, 4, 5, 6")
+        return value
+
+    @field_validator("attributes")
+    @classmethod
+    def _attributes_are_bounded(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        # Keys and values become variant ids: map keys and parts of leaderboard document ids.
+        if value is None:
+            return None
+        if len(json.dumps(value, default=str)) > MAX_ATTRIBUTES_BYTES:
+            raise ValueError(f"must be at most {MAX_ATTRIBUTES_BYTES} bytes as JSON")
+        for key, item in value.items():
+            texts = [key, *(one for one in (item if isinstance(item, list) else [item]))]
+            if any(isinstance(t, str) and len(t.encode()) > ATTRIBUTE_TEXT_MAX for t in texts):
+                raise ValueError(
+                    f"{key[:40]}: keys and values must be at most {ATTRIBUTE_TEXT_MAX} bytes"
+                )
         return value
 
     @field_validator("occurredAt", mode="before")

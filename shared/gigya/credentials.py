@@ -12,8 +12,10 @@ import secrets
 import string
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from shared.app import ProcessCache
 
 GIGYA_SITES = "gigyaSites"
 GIGYA_APPLICATIONS = "gigyaApplications"
@@ -25,10 +27,6 @@ SECRET_BYTES = 24
 KNOWN_TTL_SECONDS = 60.0
 # Unknown keys are remembered briefly too, so a caller cannot make every request read Firestore.
 UNKNOWN_TTL_SECONDS = 5.0
-
-_lock = threading.Lock()
-_sites: dict[str, tuple[GigyaSite | None, float]] = {}
-_applications: dict[str, tuple[GigyaApplication | None, float]] = {}
 
 
 @dataclass(frozen=True)
@@ -54,6 +52,17 @@ class GigyaApplication:
             f"GigyaApplication(user_key={self.user_key!r}, api_key={self.api_key!r}, "
             f"secret=<redacted>, name={self.name!r})"
         )
+
+
+@dataclass
+class _Cached:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    # apiKey / userKey -> (the site or application, None when unknown; monotonic expiry)
+    sites: dict[str, tuple[GigyaSite | None, float]] = field(default_factory=dict)
+    applications: dict[str, tuple[GigyaApplication | None, float]] = field(default_factory=dict)
+
+
+_CACHE = ProcessCache("gigya-credentials", _Cached)
 
 
 def valid_api_key(api_key: str) -> bool:
@@ -121,14 +130,15 @@ def get_site(db: Any, api_key: str, now: float | None = None) -> GigyaSite | Non
     if not valid_api_key(api_key):
         return None
     moment = time.monotonic() if now is None else now
-    with _lock:
-        cached = _sites.get(api_key)
+    state = _CACHE.get()
+    with state.lock:
+        cached = state.sites.get(api_key)
     if cached is not None and cached[1] > moment:
         return cached[0]
     site = _fetch_site(db, api_key)
     ttl = KNOWN_TTL_SECONDS if site is not None else UNKNOWN_TTL_SECONDS
-    with _lock:
-        _sites[api_key] = (site, moment + ttl)
+    with state.lock:
+        state.sites[api_key] = (site, moment + ttl)
     return site
 
 
@@ -137,14 +147,15 @@ def get_application(db: Any, user_key: str, now: float | None = None) -> GigyaAp
     if not valid_user_key(user_key):
         return None
     moment = time.monotonic() if now is None else now
-    with _lock:
-        cached = _applications.get(user_key)
+    state = _CACHE.get()
+    with state.lock:
+        cached = state.applications.get(user_key)
     if cached is not None and cached[1] > moment:
         return cached[0]
     application = _fetch_application(db, user_key)
     ttl = KNOWN_TTL_SECONDS if application is not None else UNKNOWN_TTL_SECONDS
-    with _lock:
-        _applications[user_key] = (application, moment + ttl)
+    with state.lock:
+        state.applications[user_key] = (application, moment + ttl)
     return application
 
 
@@ -159,8 +170,9 @@ def create_site(db: Any, name: str, api_key: str | None = None) -> str:
             "or digit"
         )
     db.document(site_doc(api_key)).set({"name": name, "createdAt": firestore.SERVER_TIMESTAMP})
-    with _lock:
-        _sites.pop(api_key, None)
+    state = _CACHE.get()
+    with state.lock:
+        state.sites.pop(api_key, None)
     return api_key
 
 
@@ -179,13 +191,12 @@ def create_application(db: Any, api_key: str, name: str) -> tuple[str, str]:
             "createdAt": firestore.SERVER_TIMESTAMP,
         }
     )
-    with _lock:
-        _applications.pop(user_key, None)
+    state = _CACHE.get()
+    with state.lock:
+        state.applications.pop(user_key, None)
     return user_key, secret
 
 
 def reset_cache() -> None:
     """Forget every cached site and application key."""
-    with _lock:
-        _sites.clear()
-        _applications.clear()
+    _CACHE.reset()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Response
+from flask import Request, Response
 
 from shared.errors import InvalidArgumentError, MissingParameterError, ServiceError
 
@@ -119,6 +119,16 @@ def response_options(params: Mapping[str, str]) -> tuple[ResponseOptions, Servic
             )
         return ResponseOptions("jsonp", callback, context, http_status_codes), error
     return fallback, error
+
+
+def query_options(request: Request) -> ResponseOptions:
+    """The options the query string asks for, before the body is read; never raises.
+
+    What a request is answered with when its parameters cannot be read (a body too large, text
+    that is not UTF-8): `httpStatusCodes`, `format` and `context` from the query string, read
+    leniently (werkzeug's decoding); JSON when they are invalid too.
+    """
+    return response_options(dict(request.args.items()))[0]
 
 
 def _render(body: dict[str, Any], status: int, options: ResponseOptions) -> Response:

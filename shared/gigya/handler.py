@@ -17,10 +17,11 @@ from typing import Any, TypeVar
 from flask import Request, Response
 from pydantic import BaseModel
 
+from shared import deadlines
 from shared.config import get_settings
 from shared.errors import InternalError, InvalidArgumentError, ServiceError, UnavailableError
 from shared.gigya.auth import GigyaCaller, param
-from shared.gigya.envelope import ResponseOptions, gigya_error, gigya_success, response_options
+from shared.gigya.envelope import gigya_error, gigya_success, query_options, response_options
 from shared.gigya.params import parse, request_params
 from shared.http.handler import map_exception
 from shared.logs import configure, get_logger, set_trace_from_header
@@ -104,10 +105,10 @@ def gigya_endpoint(
             settings = get_settings()
             configure(settings.project, settings.log_json)
             set_trace_from_header(request.headers.get("X-Cloud-Trace-Context"))
-            options = ResponseOptions()
+            options = query_options(request)
             params: dict[str, str] = {}
             try:
-                params = request_params(request)
+                params = request_params(request, settings.max_body_bytes)
                 options, options_error = response_options(params)
                 if options_error is not None:
                     raise options_error
@@ -134,6 +135,6 @@ def gigya_endpoint(
                 _log_refusal(request, error, params)
                 return gigya_error(error, options)
 
-        return handle
+        return deadlines.bounded(handle)
 
     return decorate

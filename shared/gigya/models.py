@@ -7,12 +7,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from shared.engine.transaction import ATTRIBUTE_TEXT_MAX
 from shared.gigya.params import GigyaBool, GigyaCommaList, GigyaJsonObject
+from shared.user_ids import UserIdText
 
 # The largest actionAttributes accepted, as JSON text; Gigya allows three values.
 MAX_ATTRIBUTES_BYTES = 2048
 MAX_ATTRIBUTE_VALUES = 3
-USER_ID_MAX = 256
+# A variant id is `key:value` of one attribute, each bounded as the engine bounds them.
+VARIANT_ID_MAX = 2 * ATTRIBUTE_TEXT_MAX + 1
 
 
 class _Params(BaseModel):
@@ -31,6 +34,8 @@ def _attributes(value: dict[str, object] | None) -> dict[str, object] | None:
         for one in values:
             if not isinstance(one, str) or not one:
                 raise ValueError(f"{key} must be a non-empty string or a list of them")
+            if max(len(key.encode()), len(one.encode())) > ATTRIBUTE_TEXT_MAX:
+                raise ValueError(f"keys and values must be at most {ATTRIBUTE_TEXT_MAX} bytes")
             count += 1
     if count > MAX_ATTRIBUTE_VALUES:
         raise ValueError(f"must hold at most {MAX_ATTRIBUTE_VALUES} values")
@@ -38,22 +43,20 @@ def _attributes(value: dict[str, object] | None) -> dict[str, object] | None:
 
 
 class _UserParams(_Params):
-    UID: str = Field(min_length=1, max_length=USER_ID_MAX)
-
-    @field_validator("UID")
-    @classmethod
-    def _no_padding(cls, value: str) -> str:
-        if value != value.strip():
-            raise ValueError(
-                "must not start or end with whitespace (a '+' sent unencoded becomes a space: "
-                "encode it as %2B)"
-            )
-        return value
+    UID: UserIdText
 
 
 class _VariantParams(_Params):
     actionAttributes: GigyaJsonObject | None = None
     variantID: str | None = Field(default=None, min_length=1)
+
+    @field_validator("variantID")
+    @classmethod
+    def _bounded_variant(cls, value: str | None) -> str | None:
+        # A variant is `key:value` of an attribute; it becomes part of a document id.
+        if value is not None and len(value.encode()) > VARIANT_ID_MAX:
+            raise ValueError(f"must be at most {VARIANT_ID_MAX} bytes")
+        return value
 
     @field_validator("actionAttributes")
     @classmethod
@@ -62,6 +65,9 @@ class _VariantParams(_Params):
             return None
         if len(value) != 1 or not all(isinstance(v, str) and v for v in value.values()):
             raise ValueError('must name one attribute and one value, e.g. {"show": "glee"}')
+        key, item = next(iter(value.items()))
+        if max(len(key.encode()), len(str(item).encode())) > ATTRIBUTE_TEXT_MAX:
+            raise ValueError(f"keys and values must be at most {ATTRIBUTE_TEXT_MAX} bytes")
         return value
 
     @property
@@ -134,7 +140,7 @@ class TopUsersParams(_VariantParams):
     totalCount: int = Field(default=12, ge=1, le=100)
     friendsCount: int = Field(default=3, ge=0, le=100)
     includeSelf: GigyaBool = True
-    UID: str | None = Field(default=None, min_length=1, max_length=USER_ID_MAX)
+    UID: UserIdText | None = None
     lang: str | None = None
     details: Literal["basic", "full"] = "basic"
 

@@ -7,7 +7,6 @@ case-insensitively and errors name the parameter (400002 missing, 400006 invalid
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
@@ -16,13 +15,20 @@ from pydantic import BaseModel, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from shared.errors import InvalidArgumentError
+from shared.http.limits import (
+    FORM_MIMETYPES,
+    JsonRefused,
+    form_params,
+    parse_json,
+    query_params,
+    read_body,
+)
 from shared.http.params import parse_params
 
 M = TypeVar("M", bound=BaseModel)
 
 _TRUE = frozenset({"true", "1"})
 _FALSE = frozenset({"false", "0"})
-FORM_MIMETYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 def _to_bool(value: Any) -> bool:
@@ -44,8 +50,10 @@ def _to_json_object(value: Any) -> dict[str, Any]:
         return value
     if isinstance(value, str | bytes):
         try:
-            decoded = json.loads(value)
-        except ValueError:
+            decoded = parse_json(value)
+        except JsonRefused as refused:
+            if not refused.malformed:
+                raise PydanticCustomError("gigya_json_object", refused.reason) from None
             decoded = None
         if isinstance(decoded, dict):
             return decoded
@@ -74,15 +82,18 @@ def parse(model: type[M], params: Mapping[str, str]) -> M:
     return parse_params(model, params)
 
 
-def request_params(request: Request) -> dict[str, str]:
+def request_params(request: Request, max_body_bytes: int) -> dict[str, str]:
     """The query string's parameters, then the form body's (a form field wins); all strings.
 
-    A body that is not a form (JSON, say) is refused: Gigya clients send forms.
+    A body that is not a form (JSON, say) is refused: Gigya clients send forms. Both are read
+    within bounds (shared/http/limits.py): 413 past `max_body_bytes`, strict UTF-8, no control
+    characters.
     """
-    params: dict[str, str] = dict(request.args.items())
+    params = query_params(request)
+    raw = read_body(request, max_body_bytes)
     if request.mimetype in FORM_MIMETYPES:
-        params.update(request.form.items())
-    elif request.get_data(cache=True):
+        params.update(form_params(request, raw))
+    elif raw:
         raise InvalidArgumentError(
             "the request body must be form fields (application/x-www-form-urlencoded), not "
             f"{request.mimetype or 'untyped data'}",

@@ -11,6 +11,7 @@ from flask import Request, Response
 from google.api_core import exceptions as gexc
 from pydantic import BaseModel
 
+from shared import deadlines
 from shared.auth.caller import Caller
 from shared.config import get_settings
 from shared.errors import (
@@ -108,13 +109,15 @@ def integration_endpoint(
                         parameter="method",
                     )
                 version = surface_version(request.path)
+                # Read (and bounded: shared/http/limits.py) before authentication costs a write.
+                params = request_params(request, settings.max_body_bytes)
                 caller = (authenticator or _default_authenticator)(request, version)
                 ctx = IntegrationRequest(
                     request=request,
                     version=version,
                     caller=caller,
                     language=request_language(request, settings.default_language),
-                    params=request_params(request),
+                    params=params,
                 )
                 return integration_success(body(ctx))
             except Exception as exc:
@@ -128,6 +131,6 @@ def integration_endpoint(
                     )
                 return integration_error(error)
 
-        return handle
+        return deadlines.bounded(handle)
 
     return decorate

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -11,25 +10,38 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from shared.errors import InvalidArgumentError, MissingParameterError
+from shared.http.limits import (
+    FORM_MIMETYPES,
+    check_headers,
+    form_params,
+    json_body,
+    query_params,
+    read_body,
+)
 from shared.validation_messages import format_rule
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def request_params(request: Request) -> dict[str, Any]:
-    """Query parameters, then form fields, then a JSON object body; later sources win."""
-    params: dict[str, Any] = {k: v for k, v in request.args.items()}
-    if request.form:
-        params.update(request.form.items())
-    raw = request.get_data(cache=True)
-    if raw and request.mimetype != "application/x-www-form-urlencoded":
-        try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise InvalidArgumentError("request body is not valid JSON", parameter="body") from None
-        if not isinstance(body, dict):
-            raise InvalidArgumentError("request body must be a JSON object", parameter="body")
-        params.update(body)
+# The headers the V1/V2 surface reads: checked as parameters are (UTF-8, no control characters).
+CLIENT_HEADERS = ("X-ClientId", "X-Message", "Authorization", "Accept-Language")
+
+
+def request_params(request: Request, max_body_bytes: int) -> dict[str, Any]:
+    """Query parameters, then form fields, then a JSON object body; later sources win.
+
+    The headers the surface reads are checked too, so that everything a client sends is refused
+    the same way (shared/http/limits.py) before anything else is done with the request.
+    """
+    check_headers(request, CLIENT_HEADERS)
+    params: dict[str, Any] = dict(query_params(request))
+    raw = read_body(request, max_body_bytes)
+    if not raw:
+        return params
+    if request.mimetype in FORM_MIMETYPES:
+        params.update(form_params(request, raw))
+    else:
+        params.update(json_body(raw))
     return params
 
 

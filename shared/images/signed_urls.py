@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from shared.app import ProcessCache
 from shared.config import get_settings
 from shared.images import signers, v4_signing
 
 MAX_CACHED_URLS = 10_000
-
-_lock = threading.Lock()
-_cache: dict[tuple[str, str, str], _Entry] = {}
-_signatures = 0
 
 
 @dataclass(frozen=True)
@@ -29,10 +26,15 @@ class _Entry:
     reuse_until: float
 
 
-def _record_signature() -> None:
-    global _signatures
-    with _lock:
-        _signatures += 1
+@dataclass
+class _Cached:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    # (public base URL, bucket, object) -> its URL
+    urls: dict[tuple[str, str, str], _Entry] = field(default_factory=dict)
+    signatures: int = 0
+
+
+_CACHE = ProcessCache("signed-urls", _Cached)
 
 
 def signed_url(object_name: str, *, now: float | None = None) -> str:
@@ -40,8 +42,9 @@ def signed_url(object_name: str, *, now: float | None = None) -> str:
     settings = get_settings()
     moment = time.time() if now is None else now
     key = (settings.storage_public_base_url, settings.images_bucket, object_name)
-    with _lock:
-        entry = _cache.get(key)
+    state = _CACHE.get()
+    with state.lock:
+        entry = state.urls.get(key)
     if entry is not None and moment < entry.reuse_until:
         return entry.url
     ttl = settings.signed_url_ttl_seconds
@@ -57,24 +60,22 @@ def signed_url(object_name: str, *, now: float | None = None) -> str:
         ttl,
     )
     url = unsigned.with_signature(signer.sign(unsigned.to_sign.encode("utf-8")))
-    _record_signature()
-    with _lock:
-        if len(_cache) >= MAX_CACHED_URLS:
-            _cache.clear()
-        _cache[key] = _Entry(url=url, reuse_until=int(signed_at) + ttl / 2)
+    with state.lock:
+        state.signatures += 1
+        if len(state.urls) >= MAX_CACHED_URLS:
+            state.urls.clear()
+        state.urls[key] = _Entry(url=url, reuse_until=int(signed_at) + ttl / 2)
     return url
 
 
 def signature_count() -> int:
     """How many signatures this process has computed since the last reset."""
-    with _lock:
-        return _signatures
+    state = _CACHE.get()
+    with state.lock:
+        return state.signatures
 
 
 def reset_cache() -> None:
     """Forget cached URLs, the signature count and the chosen signer."""
-    global _signatures
-    with _lock:
-        _cache.clear()
-        _signatures = 0
+    _CACHE.reset()
     signers.reset_signer()

@@ -10,6 +10,7 @@ import base64
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,6 +18,8 @@ from typing import Any, Protocol
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from shared import deadlines
+from shared.app import ProcessCache
 from shared.config import Settings, get_settings
 from shared.errors import ConfigError, UnavailableError
 
@@ -120,13 +123,22 @@ class IamSigner:
         return url, {"payload": base64.b64encode(data).decode("ascii")}
 
     def sign(self, data: bytes) -> bytes:
-        """The signature IAM computes with the service account's Google-managed key."""
+        """The signature IAM computes with the service account's Google-managed key.
+
+        Within a request, the call (and a token refresh before it) ends within its deadline.
+        """
         import requests
         from google.auth.exceptions import GoogleAuthError
+        from google.auth.transport.requests import AuthorizedSession
 
         url, body = self.request_for(data)
+        session = self._authorized()
+        timeout = deadlines.call_timeout(self._timeout)
+        limits: dict[str, float] = {"timeout": timeout}
+        if isinstance(session, AuthorizedSession):
+            limits["max_allowed_time"] = timeout
         try:
-            response = self._authorized().post(url, json=body, timeout=self._timeout)
+            response = session.post(url, json=body, **limits)
         except (requests.RequestException, GoogleAuthError) as exc:
             raise UnavailableError(
                 f"IAM signBlob could not be reached: {type(exc).__name__}"
@@ -152,7 +164,9 @@ def _metadata_email() -> str:
 
     try:
         response = requests.get(
-            METADATA_EMAIL_URL, headers={"Metadata-Flavor": "Google"}, timeout=5
+            METADATA_EMAIL_URL,
+            headers={"Metadata-Flavor": "Google"},
+            timeout=deadlines.call_timeout(5.0),
         )
         response.raise_for_status()
     except requests.RequestException as exc:
@@ -184,21 +198,24 @@ def choose_signer(settings: Settings) -> Signer:
     return IamSigner(settings.signer_email)
 
 
-_signer_lock = threading.Lock()
-_signer: Signer | None = None
+@dataclass
+class _Chosen:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    signer: Signer | None = None
+
+
+_CACHE = ProcessCache("signer", _Chosen)
 
 
 def get_signer() -> Signer:
     """The process's signer, chosen from settings on first use."""
-    global _signer
-    with _signer_lock:
-        if _signer is None:
-            _signer = choose_signer(get_settings())
-        return _signer
+    chosen = _CACHE.get()
+    with chosen.lock:
+        if chosen.signer is None:
+            chosen.signer = choose_signer(get_settings())
+        return chosen.signer
 
 
 def reset_signer() -> None:
     """Forget the chosen signer (the generated local key is kept for the process)."""
-    global _signer
-    with _signer_lock:
-        _signer = None
+    _CACHE.reset()

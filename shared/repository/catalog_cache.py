@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from shared.app import ProcessCache
 from shared.catalog.models import Catalog, Challenge
 from shared.config import get_settings
 from shared.enums import TriggerKind
@@ -48,26 +49,29 @@ class CatalogView:
         )
 
 
-_lock = threading.Lock()
-_cached: tuple[float, CatalogView] | None = None
+@dataclass
+class _Cached:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    entry: tuple[float, CatalogView] | None = None
+
+
+_CACHE = ProcessCache("catalog", _Cached)
 
 
 def get_catalog(db: firestore.Client, max_age: float | None = None) -> CatalogView:
     """The catalog, read at most once per `max_age` seconds (CATALOG_CACHE_SECONDS by default)."""
-    global _cached
+    cached = _CACHE.get()
     age = get_settings().catalog_cache_seconds if max_age is None else max_age
     now = time.monotonic()
-    with _lock:
-        if _cached is not None and now - _cached[0] < age:
-            return _cached[1]
+    with cached.lock:
+        if cached.entry is not None and now - cached.entry[0] < age:
+            return cached.entry[1]
     view = CatalogView.build(load_catalog(db))
-    with _lock:
-        _cached = (time.monotonic(), view)
+    with cached.lock:
+        cached.entry = (time.monotonic(), view)
     return view
 
 
 def reset_cache() -> None:
     """Forget the cached catalog."""
-    global _cached
-    with _lock:
-        _cached = None
+    _CACHE.reset()

@@ -1,15 +1,44 @@
-"""Dead letters: events the engine acknowledged without processing, with the reason."""
+"""Dead letters: events the engine acknowledged without processing, with the reason.
+
+The engine writes `deadLetters/{transactionId}` (or the CloudEvent id of an undecodable event);
+the local deliverer (devtools/eventarc.py) writes `deadLetters/{ce-id}` for an event it could not
+deliver. An operator lists, shows and re-drives them (`python -m devtools.dead_letters`,
+docs/OPERATIONS.md); a re-drive that succeeds marks its letter (`redrivenAt`, `redriveStatus`,
+`redrivenFrom`), and a later failure of the same transaction overwrites the letter whole.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from google.api_core import exceptions as gexc
+from google.cloud import firestore as _firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+from google.cloud.firestore_v1.field_path import FieldPath
+
 from shared.clock import utcnow
-from shared.repository import paths
+from shared.repository import paths, progress_repo
 
 if TYPE_CHECKING:
     from google.cloud import firestore
+
+# A letter's fields, as the engine and the local deliverer write them.
+REASON = "reason"
+TRANSACTION_ID = "transactionId"
+DATA = "data"  # the transaction as the engine read it (engine letters only)
+RECEIVED_AT = "receivedAt"
+SOURCE = "source"  # "engine" or "deliverer"
+# Written by a re-drive that succeeded.
+REDRIVEN_AT = "redrivenAt"
+REDRIVE_STATUS = "redriveStatus"  # the engine's outcome status (counted, duplicate, ...)
+REDRIVEN_FROM = "redrivenFrom"  # FROM_TRANSACTION or FROM_LETTER
+FROM_TRANSACTION = "transaction"  # the current `transactions/{id}` document
+FROM_LETTER = "letter"  # the letter's `data` (the transaction document was gone)
+# Letters read per query when walking them all.
+PAGE_SIZE = 200
 
 
 def dead_letter_id(raw: str) -> str:
@@ -33,11 +62,11 @@ def record_dead_letter(
     doc_id = dead_letter_id(key)
     db.collection(paths.DEAD_LETTERS).document(doc_id).set(
         {
-            "reason": reason,
-            "transactionId": transaction_id,
-            "data": dict(data) if data is not None else None,
-            "receivedAt": utcnow(),
-            "source": source,
+            REASON: reason,
+            TRANSACTION_ID: transaction_id,
+            DATA: dict(data) if data is not None else None,
+            RECEIVED_AT: utcnow(),
+            SOURCE: source,
         }
     )
     return doc_id
@@ -47,3 +76,123 @@ def get_dead_letter(db: firestore.Client, key: str) -> dict[str, Any] | None:
     """One dead letter by transaction or event id, or None."""
     snap = db.collection(paths.DEAD_LETTERS).document(dead_letter_id(key)).get()
     return snap.to_dict() if snap.exists else None
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One stored letter: its document id and its fields."""
+
+    id: str
+    fields: dict[str, Any]
+
+    @property
+    def reason(self) -> str:
+        """Why the event was not processed."""
+        return str(self.fields.get(REASON) or "")
+
+    @property
+    def transaction_id(self) -> str | None:
+        """The transaction's document id, when the event named one."""
+        value = self.fields.get(TRANSACTION_ID)
+        return str(value) if value else None
+
+    @property
+    def data(self) -> dict[str, Any] | None:
+        """The transaction as the engine read it (None in the deliverer's letters)."""
+        value = self.fields.get(DATA)
+        return dict(value) if isinstance(value, dict) else None
+
+    @property
+    def received_at(self) -> datetime | None:
+        """When the letter was (last) written."""
+        value = self.fields.get(RECEIVED_AT)
+        return value if isinstance(value, datetime) else None
+
+    @property
+    def source(self) -> str:
+        """Who wrote it: `engine` or `deliverer`."""
+        return str(self.fields.get(SOURCE) or "")
+
+    @property
+    def redriven_at(self) -> datetime | None:
+        """When a re-drive of it last succeeded (None: still to re-drive)."""
+        value = self.fields.get(REDRIVEN_AT)
+        return value if isinstance(value, datetime) else None
+
+    @property
+    def redrive_status(self) -> str | None:
+        """The engine's outcome status of that re-drive."""
+        value = self.fields.get(REDRIVE_STATUS)
+        return str(value) if value else None
+
+
+def _letters(db: firestore.Client) -> firestore.CollectionReference:
+    return db.collection(paths.DEAD_LETTERS)
+
+
+def list_dead_letters(db: firestore.Client, limit: int | None = None) -> list[DeadLetter]:
+    """The letters, newest first (by `receivedAt`), at most `limit` of them."""
+    query = _letters(db).order_by(RECEIVED_AT, direction=_firestore.Query.DESCENDING)
+    if limit is not None:
+        query = query.limit(limit)
+    return [DeadLetter(snap.id, snap.to_dict() or {}) for snap in query.stream()]
+
+
+def read_dead_letter(db: firestore.Client, letter_id: str) -> DeadLetter | None:
+    """One letter by its document id (or by the raw transaction or event id it was keyed by)."""
+    for doc_id in dict.fromkeys([letter_id, dead_letter_id(letter_id)]):
+        if not doc_id or "/" in doc_id:
+            continue
+        snap = _letters(db).document(doc_id).get()
+        if snap.exists:
+            return DeadLetter(snap.id, snap.to_dict() or {})
+    return None
+
+
+def pending_dead_letters(db: firestore.Client, page_size: int = PAGE_SIZE) -> Iterator[DeadLetter]:
+    """Every letter not re-driven yet, in document id order, read page by page."""
+    cursor: Any = None
+    while True:
+        query = _letters(db).order_by(FieldPath.document_id()).limit(page_size)
+        if cursor is not None:
+            query = query.start_after(cursor)
+        snaps = list(query.stream())
+        for snap in snaps:
+            letter = DeadLetter(snap.id, snap.to_dict() or {})
+            if letter.redriven_at is None:
+                yield letter
+        if len(snaps) < page_size:
+            return
+        cursor = snaps[-1]
+
+
+def read_transaction(db: firestore.Client, transaction_id: str) -> dict[str, Any] | None:
+    """The current `transactions/{transaction_id}` document, or None when it is gone."""
+    snap = db.collection(paths.TRANSACTIONS).document(transaction_id).get()
+    return (snap.to_dict() or {}) if snap.exists else None
+
+
+def mark_redriven(
+    db: firestore.Client, letter_id: str, status: str, redriven_from: str, now: datetime
+) -> bool:
+    """Record on the letter that a re-drive succeeded; False when the letter is gone."""
+    try:
+        _letters(db).document(letter_id).update(
+            {REDRIVEN_AT: now, REDRIVE_STATUS: status, REDRIVEN_FROM: redriven_from}
+        )
+    except gexc.NotFound:
+        return False
+    return True
+
+
+def delete_dead_letter(db: firestore.Client, letter_id: str) -> None:
+    """Delete one letter (nothing when it is gone)."""
+    _letters(db).document(letter_id).delete()
+
+
+def letters_of_user(db: firestore.Client, user_id: str) -> list[DeadLetter]:
+    """The engine's letters whose transaction names this user (`data.userId`)."""
+    # The ledger's transactions name their user in the same field as the user document.
+    field = FieldPath(DATA, progress_repo.USER_ID_FIELD).to_api_repr()
+    query = _letters(db).where(filter=FieldFilter(field, "==", user_id))
+    return [DeadLetter(snap.id, snap.to_dict() or {}) for snap in query.stream()]

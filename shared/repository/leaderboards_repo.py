@@ -13,7 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,6 +22,7 @@ from google.cloud import firestore as _firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.field_path import FieldPath
 
+from shared.app import ProcessCache
 from shared.config import get_settings
 from shared.gigya import periods
 from shared.gigya.ranks import Move, RankTable, TableTooLarge, apply_moves, encode_table
@@ -172,8 +173,14 @@ def read_entries(
     return found
 
 
-_cache_lock = threading.Lock()
-_cache: dict[str, tuple[float, RankTable]] = {}
+@dataclass
+class _Cached:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    # board -> (monotonic time read, its table), oldest read first
+    tables: dict[str, tuple[float, RankTable]] = field(default_factory=dict)
+
+
+_CACHE = ProcessCache("rank-tables", _Cached)
 # Boards whose tables an instance keeps at most (a table is up to 1 MiB; boards include variants).
 CACHE_BOARDS = 256
 
@@ -201,9 +208,10 @@ def rank_tables(
     wanted = list(dict.fromkeys(boards))
     now = time.monotonic()
     found: dict[str, RankTable] = {}
-    with _cache_lock:
+    state = _CACHE.get()
+    with state.lock:
         for board in wanted:
-            cached = _cache.get(board)
+            cached = state.tables.get(board)
             if cached is not None and now - cached[0] < age:
                 found[board] = cached[1]
     missing = [board for board in wanted if board not in found]
@@ -214,22 +222,21 @@ def rank_tables(
             refs[snap.reference.path]: _table(snap)
             for snap in db.get_all([db.document(path) for path in refs])
         }
-        with _cache_lock:
+        with state.lock:
             for board in missing:
                 table = fresh.get(board, RankTable())
-                _cache.pop(board, None)
-                _cache[board] = (read_at, table)
+                state.tables.pop(board, None)
+                state.tables[board] = (read_at, table)
                 found[board] = table
             # Oldest reads first (insertion order): forget those beyond the bound.
-            for board in list(_cache)[: max(0, len(_cache) - CACHE_BOARDS)]:
-                del _cache[board]
+            for board in list(state.tables)[: max(0, len(state.tables) - CACHE_BOARDS)]:
+                del state.tables[board]
     return {board: found[board] for board in wanted}
 
 
 def reset_cache() -> None:
     """Forget the cached rank tables."""
-    with _cache_lock:
-        _cache.clear()
+    _CACHE.reset()
 
 
 def top_users(db: firestore.Client, board: str, period: Period, count: int) -> list[TopEntry]:
@@ -455,3 +462,72 @@ def refresh(
     )
     run.report.boards = len(run.boards)
     return run.report
+
+
+# --- one user's entries (docs/OPERATIONS.md) ---------------------------------------------------
+
+
+class EntryNotRemoved(RuntimeError):
+    """An entry kept changing while it was being removed; removing it again may succeed."""
+
+
+def user_entries(db: firestore.Client, user_id: str) -> list[DocumentSnapshot]:
+    """The user's entry on every board: one collection-group query on `uid`."""
+    query = db.collection_group(schema.ENTRIES).where(
+        filter=FieldFilter(schema.ENTRY_UID, "==", user_id)
+    )
+    return [snap for snap in query.stream() if _board_of(snap) is not None]
+
+
+def remove_entry(
+    db: firestore.Client,
+    board: str,
+    user_id: str,
+    *,
+    before_commit: Callable[[], None] | None = None,
+) -> bool:
+    """Delete the user's entry on `board` and take its folded scores off the rank table.
+
+    One batch, as the refresher folds: the entry's delete and the table's new histograms, each
+    with a precondition on its `update_time` as read, so the table keeps equalling the histogram
+    of the entries' folded scores whatever events or refreshers run meanwhile (a lost
+    precondition reads both again). False when there was no entry.
+    """
+    entry = entry_ref(db, board, user_id)
+    table_ref = db.document(schema.rank_table_doc(board))
+    delay = 0.01
+    for attempt in range(PAGE_ATTEMPTS):
+        if attempt:
+            time.sleep(delay * (0.5 + random.random()))
+            delay *= 2
+        snaps = {snap.reference.path: snap for snap in db.get_all([table_ref, entry])}
+        entry_snap = snaps[entry.path]
+        if not entry_snap.exists:
+            return False
+        data = entry_snap.to_dict() or {}
+        folded_move: Move = (_number(data.get(schema.ENTRY_FOLDED)), None)
+        week_move: Move = (_number(data.get(schema.ENTRY_FOLDED_WEEK)), None)
+        batch = db.batch()
+        batch.delete(entry, option=db.write_option(last_update_time=entry_snap.update_time))
+        state = _read_table(snaps[table_ref.path])
+        if state.update_time is not None and any(
+            (old or 0) > 0 for old, _ in (folded_move, week_move)
+        ):
+            folded, folded_week = encode_table(
+                apply_moves(state.folded, [folded_move]),
+                apply_moves(state.folded_week, [week_move]),
+            )
+            batch.update(
+                table_ref,
+                {schema.ENTRY_FOLDED: folded, schema.ENTRY_FOLDED_WEEK: folded_week},
+                option=db.write_option(last_update_time=state.update_time),
+            )
+        if before_commit is not None:
+            before_commit()
+        try:
+            batch.commit()
+        except _REDO:
+            continue
+        # Instances see the table change as they see a refresh: within `cache_seconds()`.
+        return True
+    raise EntryNotRemoved(f"the entry of {user_id!r} on board {board!r} kept changing")

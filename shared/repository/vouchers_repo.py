@@ -10,6 +10,14 @@ from shared.repository import paths
 
 if TYPE_CHECKING:
     from google.cloud import firestore
+    from google.cloud.firestore_v1.base_document import DocumentSnapshot
+
+# A pool's subcollections and the fields naming who took a code.
+CODES = "codes"  # codes/{code}: {code, taken, takenBy}
+CLAIMS = "claims"  # claims/{code}: {prizeKey, userId}
+ASSIGNMENTS = "assignments"  # assignments/{prizeKey}: {code, userId}
+TAKEN_BY = "takenBy"
+USER_ID = "userId"
 
 
 def _pool(pool_id: str) -> str:
@@ -19,7 +27,7 @@ def _pool(pool_id: str) -> str:
 def free_codes(db: firestore.Client, pool_id: str, limit: int = 25) -> list[str]:
     """Up to `limit` codes of the pool not taken yet."""
     query = (
-        db.collection(f"{_pool(pool_id)}/codes")
+        db.collection(f"{_pool(pool_id)}/{CODES}")
         .where(filter=FieldFilter("taken", "==", False))
         .limit(limit)
     )
@@ -28,7 +36,7 @@ def free_codes(db: firestore.Client, pool_id: str, limit: int = 25) -> list[str]
 
 def assigned_code(db: firestore.Client, pool_id: str, prize_key: str) -> str | None:
     """The code already assigned to a prize, if any."""
-    snap = db.document(f"{_pool(pool_id)}/assignments/{prize_key}").get()
+    snap = db.document(f"{_pool(pool_id)}/{ASSIGNMENTS}/{prize_key}").get()
     if not snap.exists:
         return None
     code = (snap.to_dict() or {}).get("code")
@@ -45,6 +53,46 @@ def add_claim(
 ) -> None:
     """Take `code` for a prize: fails with AlreadyExists if the code or the prize is taken."""
     pool = _pool(pool_id)
-    batch.create(db.document(f"{pool}/claims/{code}"), {"prizeKey": prize_key, "userId": user_id})
-    batch.create(db.document(f"{pool}/assignments/{prize_key}"), {"code": code, "userId": user_id})
-    batch.update(db.document(f"{pool}/codes/{code}"), {"taken": True, "takenBy": user_id})
+    batch.create(db.document(f"{pool}/{CLAIMS}/{code}"), {"prizeKey": prize_key, USER_ID: user_id})
+    batch.create(db.document(f"{pool}/{ASSIGNMENTS}/{prize_key}"), {"code": code, USER_ID: user_id})
+    batch.update(db.document(f"{pool}/{CODES}/{code}"), {"taken": True, TAKEN_BY: user_id})
+
+
+# --- one user's records (docs/OPERATIONS.md) ---------------------------------------------------
+
+# Collection-group queries: the subcollection, and the field naming the user there.
+_NAMING_THE_USER = ((CLAIMS, USER_ID), (ASSIGNMENTS, USER_ID), (CODES, TAKEN_BY))
+
+
+def user_records(db: firestore.Client, user_id: str) -> list[DocumentSnapshot]:
+    """Every voucher-pool document naming the user: claims, assignments, codes taken."""
+    found: list[DocumentSnapshot] = []
+    for collection, field in _NAMING_THE_USER:
+        query = db.collection_group(collection).where(filter=FieldFilter(field, "==", user_id))
+        for snap in query.stream():
+            pool = snap.reference.parent.parent
+            # `claims` is also the name of a user's claimed milestones (users/{u}/claims).
+            if pool is not None and pool.parent.id == paths.VOUCHER_POOLS:
+                found.append(snap)
+    return found
+
+
+def forget_user(db: firestore.Client, user_id: str, batch_size: int = 400) -> int:
+    """Remove the user's id from every voucher-pool document; how many documents changed.
+
+    The documents stay: a claim and an assignment are the locks that give a code to one prize
+    and a prize one code, and a code taken stays taken (it was handed out, it is never issued
+    again). Only the field naming the user goes.
+    """
+    from google.cloud import firestore as fs
+
+    changed = 0
+    records = user_records(db, user_id)
+    for start in range(0, len(records), batch_size):
+        batch = db.batch()
+        for snap in records[start : start + batch_size]:
+            field = TAKEN_BY if snap.reference.parent.id == CODES else USER_ID
+            batch.update(snap.reference, {field: fs.DELETE_FIELD})
+        batch.commit()
+        changed += len(records[start : start + batch_size])
+    return changed

@@ -12,7 +12,7 @@ import pytest
 from werkzeug.test import TestResponse
 
 from devtools.server import public_routes
-from shared import config
+from shared.app import reset_app
 from shared.catalog.models import Action, DefaultChallenge, DefaultLevel, Level
 from shared.engine.process import process_transaction
 from shared.enums import TriggerKind
@@ -180,10 +180,10 @@ def gm(db, monkeypatch) -> Iterator[GigyaClient]:
     from shared.gigya import credentials
 
     monkeypatch.setenv("GIGYA_ALLOW_SECRET_OVER_HTTP", "true")
-    config.get_settings.cache_clear()
+    reset_app()
     install_gigya_catalog(db)
     api_key = credentials.create_site(db, "test site")
     user_key, secret = credentials.create_application(db, api_key, "test app")
     yield GigyaClient(db=db, api_key=api_key, user_key=user_key, secret=secret)
     monkeypatch.undo()
-    config.get_settings.cache_clear()
+    reset_app()

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from shared import config
+from shared.app import reset_app
 from shared.catalog.models import Catalog
 from shared.repository import catalog_cache
 from shared.repository.catalog_repo import save_catalog
@@ -32,15 +32,19 @@ ENVELOPE_KEYS = {"result", "message", "statusCode", "statusName"}
 
 @cache
 def function_app(entry_point: str) -> Flask:
-    """The entry point loaded the way Cloud Functions loads it."""
-    import functions_framework
+    """The entry point loaded as Cloud Functions loads it (its signature type from the table)."""
+    from devtools.server import load_function
 
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        return functions_framework.create_app(target=entry_point, source=str(ROOT / "main.py"))
+        # load_function keeps functions-framework's environment variables per call, so loading
+        # the event function does not turn the next HTTP function into a CloudEvent one.
+        app = load_function(entry_point, ROOT / "main.py")
     finally:
         os.chdir(cwd)
+    assert isinstance(app, Flask)
+    return app
 
 
 @dataclass
@@ -112,8 +116,8 @@ def api(db, monkeypatch) -> Iterator[IntegrationClient]:
 
     # No Auth emulator runs here: firebase-admin decodes emulator tokens without contacting it.
     monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9")
-    config.get_settings.cache_clear()
+    reset_app()
     client_id, key = create_partner_client(db)
     yield IntegrationClient(db=db, client_id=client_id, key=key)
     monkeypatch.undo()
-    config.get_settings.cache_clear()
+    reset_app()

@@ -23,7 +23,7 @@ from schemathesis.checks import (
 )
 
 from devtools.server import public_routes
-from shared import config
+from shared.app import reset_app
 from shared.enums import RewardType
 from shared.repository import paths
 from tests.conftest import PROJECT
@@ -102,7 +102,7 @@ def fuzz_client(emulators) -> Iterator[IntegrationClient]:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
-    config.get_settings.cache_clear()
+    reset_app()
 
 
 def _gigya_credentials(case: Any, credentials: dict[str, str]) -> None:

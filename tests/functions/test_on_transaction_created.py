@@ -86,6 +86,11 @@ def test_an_event_is_counted_once_however_often_it_is_delivered(db):
         ({**earn("u", 5), "type": 42}, "type"),
         (earn("u", -1), "points"),
         ({**earn("u", 5), "userId": 12345}, "userId"),
+        ({**earn("u", 5), "userId": "+201000000001 "}, "userId"),
+        (earn("u", float("nan")), "points"),
+        ({**earn("u", 5), "source": "elsewhere"}, "source"),
+        # Nearly 1 MiB: too large to keep whole in its letter, acknowledged all the same.
+        ({**earn("u", 5), "userId": "u" * (1_048_576 - 200)}, "userId"),
     ],
 )
 def test_a_malformed_transaction_is_dead_lettered_and_acknowledged(db, data, field):

@@ -56,3 +56,19 @@ def test_leaderboard_hour_buckets_and_event_times_are_not_indexed() -> None:
     # that would make one hot index range of a busy board.
     for field in (schema.ENTRY_HOURS, schema.ENTRY_REACHED_AT):
         assert _overrides()[(schema.ENTRIES, field)]["indexes"] == []
+
+
+def test_a_members_documents_are_found_across_boards_and_pools() -> None:
+    # shared/repository/members_repo: collection-group queries for one user's entries and
+    # voucher records (docs/OPERATIONS.md).
+    from shared.repository import vouchers_repo
+
+    wanted = [
+        (schema.ENTRIES, schema.ENTRY_UID),
+        (vouchers_repo.CLAIMS, vouchers_repo.USER_ID),
+        (vouchers_repo.ASSIGNMENTS, vouchers_repo.USER_ID),
+        (vouchers_repo.CODES, vouchers_repo.TAKEN_BY),
+    ]
+    for group, field in wanted:
+        indexes = _overrides()[(group, field)]["indexes"]
+        assert {"order": "ASCENDING", "queryScope": "COLLECTION_GROUP"} in indexes

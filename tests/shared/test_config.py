@@ -22,6 +22,7 @@ def test_defaults():
     assert settings.gigya_allow_secret_over_http is False
     assert settings.gigya_timestamp_window_seconds == 120
     assert settings.rank_staleness_seconds == 300
+    assert settings.max_body_bytes == 64 * 1024
 
 
 @pytest.mark.parametrize("missing", ["GOOGLE_CLOUD_PROJECT", "IMAGES_BUCKET"])
@@ -51,6 +52,9 @@ def test_missing_required_variable_is_named(missing):
         ("RANK_STALENESS_SECONDS", "0"),
         ("RANK_STALENESS_SECONDS", "901"),
         ("RANK_STALENESS_SECONDS", "5m"),
+        ("MAX_BODY_BYTES", "64k"),
+        ("MAX_BODY_BYTES", "100"),
+        ("MAX_BODY_BYTES", str(64 * 1024**2)),
     ],
 )
 def test_bad_values_are_named(name, value):
@@ -103,3 +107,35 @@ def test_gigya_and_rank_settings():
     assert settings.gigya_allow_secret_over_http is True
     assert settings.gigya_timestamp_window_seconds == 30
     assert settings.rank_staleness_seconds == 900
+
+
+def test_deadline_settings():
+    settings = load_settings(BASE)
+    assert (settings.backend_deadline_seconds, settings.backend_attempt_seconds) == (5.0, 3.0)
+    assert settings.event_deadline_seconds == 20.0
+    settings = load_settings(
+        {
+            **BASE,
+            "BACKEND_DEADLINE_SECONDS": "2.5",
+            "BACKEND_ATTEMPT_SECONDS": "1",
+            "EVENT_DEADLINE_SECONDS": "60",
+        }
+    )
+    assert settings.backend_deadline_seconds == 2.5
+    assert settings.backend_attempt_seconds == 1.0
+    assert settings.event_deadline_seconds == 60.0
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BACKEND_DEADLINE_SECONDS", "0"),
+        ("BACKEND_DEADLINE_SECONDS", "61"),
+        ("BACKEND_DEADLINE_SECONDS", "five"),
+        ("BACKEND_ATTEMPT_SECONDS", "nan"),
+        ("EVENT_DEADLINE_SECONDS", "541"),
+    ],
+)
+def test_bad_deadlines_are_named(name, value):
+    with pytest.raises(ConfigError, match=name):
+        load_settings({**BASE, name: value})

@@ -74,10 +74,10 @@ def test_security_differs_by_version_and_errors_use_the_envelope():
     v2 = DOC["paths"]["/api/v2/Integration/ClaimPrize"]["post"]
     assert v1["security"] == [{"clientId": [], "message": []}]
     assert v2["security"] == [{"firebase": []}]
-    assert {"200", "400", "401", "403", "404", "409", "503"} <= set(v1["responses"])
+    assert {"200", "400", "401", "403", "404", "409", "413", "503"} <= set(v1["responses"])
     error = v1["responses"]["409"]["content"]["application/json"]["schema"]["$ref"]
     assert error.endswith("/ErrorEnvelope")
-    assert SCHEMAS["ErrorEnvelope"]["properties"]["statusCode"]["enum"] == [2, 3, 4, 5, 6, 7, 8]
+    assert SCHEMAS["ErrorEnvelope"]["properties"]["statusCode"]["enum"] == [2, 3, 4, 5, 6, 7, 8, 9]
 
 
 def test_the_document_has_every_http_path_of_the_table_with_its_methods_and_nothing_else():

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from devtools.auth_tools import emulator_id_token
+from shared.app import reset_app
 from shared.auth import firebase_tokens
-from shared.config import get_settings
 from shared.errors import ConfigError, UnauthenticatedError
 
 PROJECT = "demo-tokens"
@@ -24,9 +24,9 @@ def emulator_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # Nothing listens on these: verification must not need the emulators to answer.
     monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", "127.0.0.1:1")
     monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:1")
-    get_settings.cache_clear()
+    reset_app()
     yield
-    get_settings.cache_clear()
+    reset_app()
 
 
 def test_phone_token_names_the_phone_number() -> None:
@@ -58,6 +58,27 @@ def test_garbled_tokens_are_refused_without_echoing_them(token: str) -> None:
     assert token not in caught.value.message
 
 
+def _with_payload(token: str, payload: bytes) -> str:
+    header = token.split(".")[0]
+    return f"{header}.{base64.urlsafe_b64encode(payload).rstrip(b'=').decode()}."
+
+
+def test_a_token_whose_json_nests_too_deep_is_refused_not_a_crash() -> None:
+    token = _with_payload(emulator_id_token("+20100", "u", PROJECT), b"[" * 5000 + b"]" * 5000)
+    with pytest.raises(UnauthenticatedError, match="not a valid Firebase ID token"):
+        firebase_tokens.verify(token)
+
+
+@pytest.mark.parametrize("expiry", [b"1e400", b"NaN", b"Infinity"])
+def test_a_token_that_expires_never_is_refused(expiry: bytes) -> None:
+    token = emulator_id_token("+20100", "u", PROJECT)
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    text = json.dumps({**claims, "exp": "EXP"}).encode().replace(b'"EXP"', expiry)
+    with pytest.raises(UnauthenticatedError):
+        firebase_tokens.verify(_with_payload(token, text))
+
+
 def test_token_without_expiry_is_refused() -> None:
     token = emulator_id_token("+20100", "u", PROJECT)
     header, payload, _ = token.split(".")
@@ -70,7 +91,7 @@ def test_token_without_expiry_is_refused() -> None:
 
 def test_emulator_tokens_are_refused_outside_the_emulators(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FIRESTORE_EMULATOR_HOST")
-    get_settings.cache_clear()
+    reset_app()
     with pytest.raises(ConfigError, match="FIREBASE_AUTH_EMULATOR_HOST"):
         firebase_tokens.verify(emulator_id_token("+20100", "u", PROJECT))
 
@@ -98,7 +119,7 @@ def test_unsigned_tokens_are_refused_when_not_in_emulator_mode(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("FIREBASE_AUTH_EMULATOR_HOST")
-    get_settings.cache_clear()
+    reset_app()
     # Refused on its header (no key id, alg none) before any certificate is fetched.
     with pytest.raises(UnauthenticatedError, match="not a valid Firebase ID token"):
         firebase_tokens.verify(emulator_id_token("+20100", "u", PROJECT))

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask, Request
 
 from devtools.auth_tools import create_partner_client, emulator_id_token, mint_message
+from shared.app import reset_app
 from shared.auth.integration import authenticate
 from shared.auth.partner_messages import seal
 from shared.config import get_settings
@@ -46,9 +47,9 @@ def _app() -> Flask:
 @pytest.fixture
 def client(db, monkeypatch: pytest.MonkeyPatch) -> Iterator:
     monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
-    get_settings.cache_clear()
+    reset_app()
     yield _app().test_client()
-    get_settings.cache_clear()
+    reset_app()
 
 
 @pytest.fixture

@@ -73,7 +73,9 @@ def test_padded_form_of_a_valid_message_is_refused() -> None:
         pm.open_message("acme", KEY, padded)
 
 
-@pytest.mark.parametrize("plaintext", [b"not json", b"[1, 2]", b"\xff\xfe"])
+@pytest.mark.parametrize(
+    "plaintext", [b"not json", b"[1, 2]", b"\xff\xfe", b"[" * 1400 + b"]" * 1400]
+)
 def test_non_object_plaintext_is_refused(plaintext: bytes) -> None:
     iv = os.urandom(12)
     message = pm.b64url_encode(iv + AESGCM(KEY).encrypt(iv, plaintext, b"acme"))
@@ -87,6 +89,8 @@ def test_non_object_plaintext_is_refused(plaintext: bytes) -> None:
         ({"time": "now"}, "time"),
         ({"time": True}, "time"),
         ({"time": None}, "time"),
+        ({"time": float("nan")}, "time"),
+        ({"time": float("inf")}, "time"),
         ({"nonce": "short"}, "nonce"),
         ({"nonce": "has/slash-and-more-chars"}, "nonce"),
         ({"nonce": 12345678901234567}, "nonce"),

@@ -27,13 +27,13 @@ CALLER = GigyaCaller(api_key="3_site", user_key="Auser")
 
 @pytest.fixture(autouse=True)
 def _settings(monkeypatch):
-    from shared.config import get_settings
+    from shared.app import reset_app
 
     monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "p")
     monkeypatch.setenv("IMAGES_BUCKET", "b")
-    get_settings.cache_clear()
+    reset_app()
     yield
-    get_settings.cache_clear()
+    reset_app()
 
 
 class RecordingLog:

@@ -89,7 +89,7 @@ def _params(path: str, **kwargs):
     with app.test_request_context(path, **kwargs):
         from flask import request
 
-        return request_params(request)
+        return request_params(request, 1024)
 
 
 def test_query_then_form_with_the_form_winning():

@@ -16,13 +16,13 @@ from shared.http.handler import IntegrationRequest, integration_endpoint, surfac
 
 @pytest.fixture(autouse=True)
 def _settings(monkeypatch):
-    from shared.config import get_settings
+    from shared.app import reset_app
 
     monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "p")
     monkeypatch.setenv("IMAGES_BUCKET", "b")
-    get_settings.cache_clear()
+    reset_app()
     yield
-    get_settings.cache_clear()
+    reset_app()
 
 
 def partner(request: Request, version: str) -> Caller:

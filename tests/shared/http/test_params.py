@@ -53,7 +53,7 @@ def test_query_and_json_body_merge():
     with app.test_request_context("/x?UserId=q", method="POST", json={"Page": 3}):
         from flask import request
 
-        assert request_params(request) == {"UserId": "q", "Page": 3}
+        assert request_params(request, 1024) == {"UserId": "q", "Page": 3}
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b"\xff\xfe"])
@@ -62,5 +62,5 @@ def test_malformed_or_non_object_body_is_refused(body):
         from flask import request
 
         with pytest.raises(InvalidArgumentError, match="body") as info:
-            request_params(request)
+            request_params(request, 1024)
         assert info.value.parameter == "body"

@@ -10,6 +10,7 @@ import pytest
 import requests
 from cryptography.exceptions import InvalidSignature
 
+from shared.app import reset_app
 from shared.clients import storage_client
 from shared.config import get_settings
 from shared.images import signed_urls, signers
@@ -90,14 +91,14 @@ def test_every_url_handed_out_has_at_least_half_its_life_left(image: str) -> Non
 
 def test_ttl_comes_from_settings(image: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SIGNED_URL_TTL_SECONDS", "900")
-    get_settings.cache_clear()
+    reset_app()
     signed_urls.reset_cache()
     try:
         url = signed_urls.signed_url(image)
         assert dict(parse_qsl(urlsplit(url).query))["X-Goog-Expires"] == "900"
         verify_signed_url(url, _public_key())
     finally:
-        get_settings.cache_clear()
+        reset_app()
         signed_urls.reset_cache()
 
 

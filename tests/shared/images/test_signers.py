@@ -182,3 +182,24 @@ def test_iam_transport_failures_are_unavailable() -> None:
     signer = IamSigner(EMAIL, session_factory=lambda: _session(Down()))
     with pytest.raises(UnavailableError, match="could not be reached"):
         signer.sign(b"a")
+
+
+def test_iam_calls_end_within_the_request_deadline(key: rsa.RSAPrivateKey) -> None:
+    from shared import deadlines
+    from shared.deadlines import DeadlineSpentError
+
+    timeouts: list[float] = []
+
+    class Recording(StubIam):
+        def send(self, request, **kwargs):
+            timeouts.append(kwargs["timeout"])
+            return super().send(request, **kwargs)
+
+    signer = IamSigner(EMAIL, session_factory=lambda: _session(Recording(key)))
+    signer.sign(b"a")
+    with deadlines.budget(5.0, 0.5):
+        signer.sign(b"b")
+    assert timeouts[0] == 10.0 and timeouts[1] == 0.5
+    with deadlines.budget(0.0), pytest.raises(DeadlineSpentError):
+        signer.sign(b"c")
+    assert len(timeouts) == 2

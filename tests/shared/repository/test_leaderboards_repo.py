@@ -361,11 +361,11 @@ def test_the_cache_keeps_the_most_recently_read_boards(db, counting, monkeypatch
 
 def test_the_default_cache_age_is_half_the_staleness_bound(db, monkeypatch):
     monkeypatch.setenv("RANK_STALENESS_SECONDS", "20")
-    from shared.config import get_settings
+    from shared.app import reset_app
 
-    get_settings.cache_clear()
+    reset_app()
     assert repo.cache_seconds() == 10
-    get_settings.cache_clear()
+    reset_app()
 
 
 def test_top_users_order_ties_by_who_reached_the_score_first_and_share_ranks(db):

@@ -1,0 +1,152 @@
+"""The process's Firestore client: its gRPC channel carries the request deadlines.
+
+Every call the client makes goes through `DeadlineInterceptor`, one gRPC client interceptor on
+the channel: unary calls (GetDocument, Commit, BeginTransaction) and server-streaming ones
+(BatchGetDocuments behind `get_all`, RunQuery behind `.stream()`, RunAggregationQuery behind
+`count()`). Within a budget (shared/deadlines.py) each gets `timeout = min(its own, one attempt,
+what is left)` and waits for a reconnecting channel rather than failing at once, and none
+starts once the budget is spent. The channel reconnects at most 1 s apart after the backend
+went away, so the first request after it came back finds it. Imported lazily by
+shared/app.py: it loads the Firestore library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import grpc
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import firestore
+from google.cloud.firestore_v1 import base_client
+from google.cloud.firestore_v1.services.firestore.transports.grpc import FirestoreGrpcTransport
+
+from shared import deadlines
+
+# Reconnect at most 1 s apart (gRPC's default backoff grows to 120 s): the first request after
+# the backend is back must not find the channel still waiting.
+RECONNECT_OPTIONS: list[tuple[str, int]] = [
+    ("grpc.initial_reconnect_backoff_ms", 250),
+    ("grpc.min_reconnect_backoff_ms", 250),
+    ("grpc.max_reconnect_backoff_ms", 1000),
+]
+
+
+# What google-api-core's retry wrappers retry: once the budget is spent, no retry may follow.
+_RETRIED_CODES = frozenset({grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNAVAILABLE})
+
+
+class _Details(NamedTuple):
+    method: str
+    timeout: float | None
+    metadata: Any
+    credentials: Any
+    wait_for_ready: bool | None
+    compression: Any
+
+
+class _CallDetails(_Details, grpc.ClientCallDetails):
+    """A call's details with another timeout."""
+
+
+def _within(details: Any, budget: deadlines.Budget) -> _CallDetails:
+    # wait_for_ready: while the channel reconnects, a call waits for it (within its timeout)
+    # instead of failing at once into a retry wrapper's sleep, which could outlast the budget.
+    return _CallDetails(
+        details.method,
+        budget.timeout(details.timeout),
+        details.metadata,
+        details.credentials,
+        True,
+        getattr(details, "compression", None),
+    )
+
+
+def _watch(call: Any, budget: deadlines.Budget) -> None:
+    """Record on the budget whether the call found the backend unreachable, once it ends."""
+
+    def done(finished: Any) -> None:
+        code = finished.code()
+        if code is not None and code != grpc.StatusCode.OK:
+            budget.record(unreachable=code == grpc.StatusCode.UNAVAILABLE)
+
+    call.add_done_callback(done)
+
+
+class DeadlineInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+    """Clamps each call's timeout to the current budget; refuses calls once it is spent."""
+
+    def intercept_unary_unary(
+        self, continuation: Callable[[Any, Any], Any], client_call_details: Any, request: Any
+    ) -> Any:
+        """A unary call within the budget; a failure that spent it raises the spent error."""
+        budget = deadlines.current()
+        if budget is None:
+            return continuation(client_call_details, request)
+        outcome = continuation(_within(client_call_details, budget), request)
+        _watch(outcome, budget)
+        if (
+            isinstance(outcome, grpc.RpcError)
+            and outcome.code() in _RETRIED_CODES
+            and budget.remaining() <= 0.0
+        ):
+            # No retry could succeed: say so now rather than after a retry wrapper's sleep.
+            raise budget.spent() from outcome
+        return outcome
+
+    def intercept_unary_stream(
+        self, continuation: Callable[[Any, Any], Any], client_call_details: Any, request: Any
+    ) -> Any:
+        """A server-streaming call whose whole stream ends within the budget."""
+        budget = deadlines.current()
+        if budget is None:
+            return continuation(client_call_details, request)
+        call = continuation(_within(client_call_details, budget), request)
+        _watch(call, budget)
+        return call
+
+
+def intercepted(channel: grpc.Channel) -> grpc.Channel:
+    """`channel` with the deadline interceptor."""
+    return grpc.intercept_channel(channel, DeadlineInterceptor())
+
+
+class _DeadlineTransport(FirestoreGrpcTransport):
+    """The gRPC transport whose channel (production) carries the interceptor."""
+
+    @classmethod
+    def create_channel(cls, *args: Any, **kwargs: Any) -> grpc.Channel:
+        """The library's channel, reconnecting quickly, with the interceptor."""
+        kwargs["options"] = [*kwargs.get("options", ()), *RECONNECT_OPTIONS]
+        return intercepted(super().create_channel(*args, **kwargs))
+
+
+class DeadlineClient(firestore.Client):
+    """A Firestore client whose channel carries the deadline interceptor.
+
+    `emulator_host` (from the settings, not the environment) selects the emulator.
+    """
+
+    def __init__(self, project: str, emulator_host: str | None = None) -> None:
+        credentials = AnonymousCredentials() if emulator_host else None
+        super().__init__(project=project, credentials=credentials)
+        self._emulator_host = emulator_host
+
+    def _firestore_api_helper(self, transport: Any, client_class: Any, client_module: Any) -> Any:
+        if transport is FirestoreGrpcTransport:
+            transport = _DeadlineTransport
+        return super()._firestore_api_helper(transport, client_class, client_module)
+
+    def _emulator_channel(self, transport: Any) -> grpc.Channel:
+        # As the library's (the emulator's "owner" token, no message size limit), plus ours.
+        options: list[tuple[str, Any]] = [
+            ("Authorization", "Bearer owner"),
+            *base_client._GRPC_MSG_SIZE_OPTIONS,
+            *RECONNECT_OPTIONS,
+        ]
+        return intercepted(grpc.insecure_channel(self._emulator_host, options=options))
+
+
+def create_client(project: str, emulator_host: str | None) -> firestore.Client:
+    """A Firestore client for `project` (on the emulator at `emulator_host` when given)."""
+    return DeadlineClient(project, emulator_host)
