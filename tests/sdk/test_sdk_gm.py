@@ -469,3 +469,33 @@ def test_raw_signed_get_with_a_query_string(stack: Stack) -> None:
     assert body["errorCode"] == 0, body
     assert body["UID"] == uid
     assert by_challenge(body)["points"]["pointsTotal"] == 10
+
+
+def test_a_request_through_the_server_as_a_proxy_signed_for_gigyas_host(stack: Stack) -> None:
+    """SAP's Python SDK route: a plain-HTTP proxy, the request line in absolute form.
+
+    It signs `http://gm.us1.gigya.com/<method>` (its default scheme is http) and sends its body
+    sorted, with `httpStatusCodes=false` and `sdk=python_3.6.0` among the signed parameters.
+    """
+    from shared.gigya.signature import signature
+
+    uid = new_uid("proxy")
+    params = {
+        "UID": uid,
+        "apiKey": stack.api_key,
+        "details": "full",
+        "format": "json",
+        "httpStatusCodes": "False",
+        "nonce": uuid.uuid4().hex,
+        "sdk": "python_3.6.0",
+        "timestamp": str(int(time.time())),
+        "userKey": stack.user_key,
+    }
+    url = "http://gm.us1.gigya.com/gm.getChallengeStatus"
+    params["sig"] = signature(stack.secret, "POST", url, params)
+    response = requests.post(
+        url, data=dict(sorted(params.items())), proxies={"http": stack.url}, timeout=30
+    )
+    body = response.json()
+    assert body["errorCode"] == 0, body
+    assert {a["challengeID"] for a in body["achievements"]} >= {"points", "_default"}
