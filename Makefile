@@ -51,3 +51,15 @@ catalog-check: install
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: chaos audit
+
+# The local pipeline under injected failures (10,000 transactions), then the audit; several
+# minutes (docs/OPERATIONS.md). `make test` runs a small one.
+chaos: install
+	$(PY) -m devtools.chaos
+
+# Reconcile the stored state with the ledger: the emulator (source .dev/env.sh) or
+# GOOGLE_CLOUD_PROJECT with application default credentials (docs/OPERATIONS.md).
+audit: install
+	$(PY) -m devtools.audit

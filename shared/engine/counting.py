@@ -63,6 +63,8 @@ class Earning:
     now: Any
     attributes: Mapping[str, Any] = field(default_factory=dict)
     action_id: str | None = None
+    # The program's timezone: months are kept and pruned in it.
+    timezone: str = "UTC"
 
     def variants(self, keys: Sequence[str]) -> list[str]:
         """The variant ids of the event for a challenge tracking these attribute keys."""
@@ -90,6 +92,7 @@ def earning_of(tx: LedgerTransaction, points: float, now: Any, timezone: str) ->
         now=now,
         attributes=dict(tx.attributes or {}) if tx.type is TransactionType.ACTION else {},
         action_id=tx.actionId if tx.type is TransactionType.ACTION else None,
+        timezone=timezone,
     )
 
 
@@ -104,7 +107,7 @@ def period_fields(earning: Earning, stored: GigyaPoints) -> dict[str, Any]:
     if earning.keep_hour:
         hours[earning.hour] = _firestore.Increment(amount)
     months: dict[str, Any] = {
-        k: _firestore.DELETE_FIELD for k in periods.stale_months(stored.months, earning.now)
+        k: _firestore.DELETE_FIELD for k in periods.stale_months(stored.months, earning.now, earning.timezone)
     }
     months.pop(earning.month, None)
     months[earning.month] = _firestore.Increment(amount)

@@ -86,3 +86,20 @@ def test_whatever_the_arrival_order_and_overlap_the_latest_observation_wins(obse
     latest_seq = max(seq for seq, _ in observations)
     assert max(stored) == order_key(latest_seq, NOW)
     assert stored[max(stored)] in {v for s, v in observations if s == latest_seq}
+
+
+def test_months_are_pruned_in_the_programs_timezone():
+    from datetime import UTC, datetime
+
+    from shared.engine.counting import earning_of, period_fields
+    from shared.progress.state import GigyaPoints
+
+    # 20:00 UTC on January 31st is February 1st in Tokyo: February is the current month there.
+    now = datetime(2027, 1, 31, 20, tzinfo=UTC)
+    late = parse_transaction(earn("u", 5, at=datetime(2027, 1, 31, 10, tzinfo=UTC)))
+    earning = earning_of(late, 5, now, "Asia/Tokyo")
+    assert earning is not None and earning.month == "m202701"
+    fields = period_fields(earning, GigyaPoints(months={"m202702": 40.0}))
+    # The current month (February in Tokyo) is kept; January is the previous month, kept too.
+    assert "m202702" not in fields["months"]
+    assert fields["months"]["m202701"] == firestore.Increment(5)

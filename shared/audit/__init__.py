@@ -1,0 +1,1 @@
+"""Reconciliation: what each user's state must be, from the ledger and the catalog."""
