@@ -107,7 +107,8 @@ def period_fields(earning: Earning, stored: GigyaPoints) -> dict[str, Any]:
     if earning.keep_hour:
         hours[earning.hour] = _firestore.Increment(amount)
     months: dict[str, Any] = {
-        k: _firestore.DELETE_FIELD for k in periods.stale_months(stored.months, earning.now, earning.timezone)
+        k: _firestore.DELETE_FIELD
+        for k in periods.stale_months(stored.months, earning.now, earning.timezone)
     }
     months.pop(earning.month, None)
     months[earning.month] = _firestore.Increment(amount)
