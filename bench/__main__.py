@@ -1,10 +1,14 @@
 """`make bench`: every benchmark figure with its goal, on emulators this command starts and stops.
 
-    python -m bench [--quick] [--only A,B,C] [--out .bench/results.json]
+    python -m bench [--quick] [--only A,B,C,G] [--out .bench/results.json]
 
 Sections: A read path (round trips, signatures, latency), B write path (commits per event,
-pipeline rate and delay, CPU per challenge), C cold start and peak memory per entry point.
-`--quick` shortens every duration for a smoke run; its figures are not comparable.
+pipeline rate and delay, CPU per challenge), C cold start and peak memory per entry point,
+G the Gigya surface (documents read per gm.* request as a board grows, gm.* latency next to the
+DSQ list's, gm.notifyAction, the writes an event adds for ranks, cold starts of the gm.*
+functions and the rank refresher).
+`--quick` shortens every duration and shrinks the boards for a smoke run; its figures are not
+comparable.
 """
 
 from __future__ import annotations
@@ -38,10 +42,13 @@ class Durations:
     direct: float
     engine_events: int
     evaluation_repeats: int
+    # Section G: the sizes the ranked board grows to, and requests counted per size and kind.
+    board_users: tuple[int, ...] = (1_000, 10_000, 100_000)
+    gigya_repeats: int = 3
 
 
 FULL = Durations(10, 3, 30, 20, 5, 5, 10, 50)
-QUICK = Durations(1.5, 1, 3, 3, 1, 1, 3, 5)
+QUICK = Durations(1.5, 1, 3, 3, 1, 1, 3, 5, board_users=(200, 1_000), gigya_repeats=2)
 
 
 def say(message: str) -> None:
@@ -53,32 +60,85 @@ def read_section(
     ctx: BenchContext, durations: Durations, cold: bool, challenges: int
 ) -> list[Figure]:
     """A1-A3 on a synthetic catalog, and C (cold starts) on the same data."""
-    from bench import cold_starts, data, latency, read_path
+    from bench import data, latency, read_path
     from bench.stack import running_stack
-    from devtools.server import entry_points
 
     say(f"A: loading {challenges} challenges and a user with progress in all of them")
     fixture = data.load_read_fixture(ctx, challenges)
     figures = read_path.figures(read_path.count_requests(fixture), challenges)
     if cold:
-        say("C: cold start of every entry point")
-        results = cold_starts.measure_all(list(entry_points()), ctx.env, fixture, ctx.project)
-        figures += cold_starts.figures(results)
+        say("C: cold start of every entry point on the read path's data")
+        figures += _cold_starts(ctx, fixture, _read_entry_points())
     say("A3: latency against the local stack in another process")
     with running_stack(ctx.env, ctx.log_dir / "stack-read.log") as stack:
         loads = latency.measure(stack.url, fixture, durations.latency, durations.latency_warmup)
     return figures + latency.figures(loads)
 
 
-def cold_section(ctx: BenchContext, challenges: int) -> list[Figure]:
-    """C alone (when A is not run)."""
-    from bench import cold_starts, data
+def _read_entry_points() -> list[str]:
+    """Entry points whose first request needs the read path's data (C); the others are G5."""
+    from bench.cold_starts import needs_gigya_data
     from devtools.server import entry_points
 
+    return [e for e in entry_points() if not needs_gigya_data(e)]
+
+
+def _cold_starts(ctx: BenchContext, fixture: Any, entries: list[str]) -> list[Figure]:
+    from bench import cold_starts
+
+    results = cold_starts.measure_all(entries, ctx.env, fixture, ctx.project)
+    return cold_starts.figures(results, generic=cold_starts.generic_probes(entries))
+
+
+def cold_section(ctx: BenchContext, challenges: int) -> list[Figure]:
+    """C alone (when A is not run)."""
+    from bench import data
+
     fixture = data.load_read_fixture(ctx, challenges)
-    say("C: cold start of every entry point")
-    results = cold_starts.measure_all(list(entry_points()), ctx.env, fixture, ctx.project)
-    return cold_starts.figures(results)
+    say("C: cold start of every entry point on the read path's data")
+    return _cold_starts(ctx, fixture, _read_entry_points())
+
+
+def gigya_cold_starts(ctx: BenchContext, fixture: Any) -> list[Figure]:
+    """G5: the gm.* functions and refresh_ranks started cold, each with a real first request."""
+    from bench import cold_starts
+    from bench.gigya_latency import stack_env
+    from devtools.server import entry_points
+
+    entries = [e for e in entry_points() if cold_starts.needs_gigya_data(e)]
+    say(f"G5: cold start of {', '.join(entries)}")
+    results = cold_starts.measure_all(
+        entries, stack_env(ctx.env), fixture.read, ctx.project, gigya=fixture
+    )
+    generic = cold_starts.generic_probes(entries, gigya=True)
+    return cold_starts.figures(results, prefix="G5", generic=generic)
+
+
+def gigya_section(ctx: BenchContext, durations: Durations, challenges: int) -> list[Figure]:
+    """G1-G5 on the read path's catalog with a Gigya side, its ranked board grown in steps."""
+    from bench import gigya, gigya_data, gigya_latency
+    from bench.stack import running_stack
+
+    say(f"G: loading {challenges} challenges (20 of them Gigya challenges), a site and a key")
+    fixture = gigya_data.load_gigya_fixture(ctx, challenges)
+    # Cold starts first, while every board is small: on the emulator, which scans instead of
+    # using indexes, a first gm.getTopUsers or refresh on a big board measures the scan.
+    figures = gigya_cold_starts(ctx, fixture)
+    sizes = gigya.measure_sizes(
+        ctx.firestore, fixture, durations.board_users, durations.gigya_repeats, say
+    )
+    figures += gigya.seeding_figures(sizes.seeded)
+    figures += gigya.read_figures(sizes.reads)
+    figures += gigya.write_figures(sizes.writes)
+    say("G3: gm.notifyAction round trips, in process")
+    figures += gigya.notify_figures(gigya.count_notify(fixture, durations.gigya_repeats + 2))
+    say("G2/G3: latency against the local stack in another process")
+    env = gigya_latency.stack_env(ctx.env)
+    with running_stack(env, ctx.log_dir / "stack-gigya.log") as stack:
+        loads = gigya_latency.measure(
+            stack.url, fixture, durations.latency, durations.latency_warmup
+        )
+    return figures + gigya_latency.figures(loads)
 
 
 def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
@@ -133,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the chosen sections, print the summary, write the JSON."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short durations, a smoke run")
-    parser.add_argument("--only", default="A,B,C", help="sections to run, e.g. A,C")
+    parser.add_argument("--only", default="A,B,C,G", help="sections to run, e.g. A,C")
     parser.add_argument("--out", type=Path, default=WORK_DIR / "results.json")
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 when a goal is missed"
@@ -156,6 +216,13 @@ def main(argv: list[str] | None = None) -> int:
             figures += cold_section(ctx, READ_CATALOG)
         if "B" in sections:
             figures += write_section(ctx, durations)
+        if "G" in sections:
+            figures += gigya_section(ctx, durations, READ_CATALOG)
+        elif "C" in sections:
+            # C covers every entry point: the gm.* functions and the refresher on G's data.
+            from bench import gigya_data
+
+            figures += gigya_cold_starts(ctx, gigya_data.load_gigya_fixture(ctx, READ_CATALOG))
     after = noise.measure()
     elapsed = time.monotonic() - started
     say(after.describe())

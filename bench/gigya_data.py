@@ -2,7 +2,8 @@
 
 The catalog is the read path's synthetic one (`bench.data.load_read_fixture`) whose first 20
 challenges are also Gigya challenges: visible, named `gm-<id>`, listing actions, tracking the
-variant attribute `branch`; the catalog has actions and `_default` levels. So the DSQ list and
+variant attribute `branch`, with levels of Gigya's three kinds (by points, by required actions,
+mixed: docs/GIGYA.md) in turn; the catalog has actions and `_default` levels. So the DSQ list and
 gm.getChallengeStatus read the same user document (a progress entry in 200 challenges) on the
 same stack, and their latencies compare.
 
@@ -25,7 +26,17 @@ from typing import Any
 
 from bench.context import BenchContext
 from bench.data import READ_USER, ReadFixture, seed_progress
-from shared.catalog.models import Action, Catalog, Challenge, DefaultChallenge, DefaultLevel
+from shared.catalog.models import (
+    Action,
+    Catalog,
+    Challenge,
+    DefaultChallenge,
+    DefaultLevel,
+    Group,
+    Level,
+    Trigger,
+)
+from shared.enums import Operator, TriggerKind
 
 GIGYA_CHALLENGES = 20
 VARIANT_KEY = "branch"
@@ -52,6 +63,57 @@ def gigya_id(challenge_id: int) -> str:
     return f"gm-{challenge_id}"
 
 
+def _trigger(kind: TriggerKind, frequency: float, order: int, action: str | None) -> Trigger:
+    name = "Points" if action is None else f"Action {action}"
+    return Trigger(
+        triggerId=kind,
+        triggerType=kind.trigger_type,
+        name={"en": name, "ar": name},
+        order=order,
+        operator=Operator.AND,
+        triggerFrequency=frequency,
+        actionId=action,
+    )
+
+
+def gigya_levels(index: int, original: Challenge) -> list[Level]:
+    """Levels of Gigya's kinds in turn: by points, by required actions, mixed (AND).
+
+    Thresholds out of reach of every benchmark event; the original levels' rewards are kept.
+    """
+    action = RANK_ACTIONS[GIGYA_CHALLENGES]  # listed by every Gigya challenge
+    points = TriggerKind.EARNED_POINTS
+    performed = TriggerKind.PERFORMED_ACTION
+    kind = index % 3
+    if kind == 1:
+        steps = [[(points, 100.0, None)], [(points, 500.0, None)], [(points, 2_000.0, None)]]
+    elif kind == 2:
+        steps = [[(performed, 5.0, action)], [(performed, 20.0, action)]]
+    else:
+        steps = [[(points, 200.0, None), (performed, 10.0, action)]]
+    levels = []
+    for number, triggers in enumerate(steps):
+        rewards = original.levels[number].rewards if number < len(original.levels) else []
+        title = f"Level {number + 1}"
+        levels.append(
+            Level(
+                title={"en": title, "ar": title},
+                description={"en": f"{original.name['en']}, {title.lower()}"},
+                actionUrl=f"https://example.com/challenges/{original.id}/{number + 1}",
+                groups=[
+                    Group(
+                        groupId=1,
+                        groupOrder=0,
+                        operator=Operator.AND,
+                        triggers=[_trigger(k, f, o, a) for o, (k, f, a) in enumerate(triggers)],
+                    )
+                ],
+                rewards=rewards,
+            )
+        )
+    return levels
+
+
 def gigya_catalog(challenges: int) -> Catalog:
     """The synthetic catalog of `challenges` challenges, its first 20 made Gigya challenges."""
     from devtools.synthetic_catalog import synthetic_catalog
@@ -75,6 +137,7 @@ def gigya_catalog(challenges: int) -> Catalog:
                     "gigyaChallengeId": gigya_id(challenge.id),
                     "actions": actions,
                     "variantAttributes": [VARIANT_KEY],
+                    "levels": gigya_levels(index, challenge),
                 }
             )
         )
@@ -82,9 +145,7 @@ def gigya_catalog(challenges: int) -> Catalog:
         Action(actionId=name, points=ACTION_POINTS, title={"en": name, "ar": name})
         for name in RANK_ACTIONS.values()
     ]
-    actions.append(
-        Action(actionId=CAPPED_ACTION, points=ACTION_POINTS, dailyCap=DAILY_CAP)
-    )
+    actions.append(Action(actionId=CAPPED_ACTION, points=ACTION_POINTS, dailyCap=DAILY_CAP))
     default = DefaultChallenge(
         title={"en": "Overall", "ar": "Overall"},
         levels=[
@@ -134,7 +195,10 @@ def action_transaction(user: str, action_id: str, variant: bool) -> dict[str, An
 
 
 def load_gigya_fixture(ctx: BenchContext, challenges: int) -> GigyaFixture:
-    """Empty the database; the catalog, the read user (engine-counted action), a partner, a site."""
+    """Empty the database; load the catalog, the read user, a partner, a site and a key.
+
+    The read user's Gigya state comes from the engine (one action), its entries folded.
+    """
     from devtools.auth_tools import create_partner_client
     from devtools.catalog import load_into
     from devtools.synthetic_catalog import BASE_DIR
@@ -157,6 +221,9 @@ def load_gigya_fixture(ctx: BenchContext, challenges: int) -> GigyaFixture:
     # (Seeded challenges the user already won for good count nothing more.)
     if not outcome.counted or outcome.milestones:
         raise RuntimeError(f"the read user's action: {outcome.log_fields()}")
+    # Folded, as the scheduled refresh would have: the first refresh measured (G5's
+    # refresh_ranks) then folds only what the requests before it changed.
+    fold(db)
     client_id, key = create_partner_client(db, "bench-partner", "bench")
     api_key = credentials.create_site(db, "bench site")
     user_key, secret = credentials.create_application(db, api_key, "bench app")

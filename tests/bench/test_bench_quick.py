@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import cold_starts, data, latency, pipeline, read_path, write_path
+from bench import cold_starts, data, gigya, gigya_data, latency, pipeline, read_path, write_path
 from bench.context import BenchContext
 from bench.stack import running_stack
 from devtools.emulators import Emulators
@@ -122,3 +122,41 @@ def test_pipeline_makes_written_events_visible(ctx: BenchContext) -> None:
         assert len(run.delays) == run.written
     assert stack.final["delivered"] >= closed.written + paced.written
     assert stack.final["deadLettered"] == 0
+
+
+def test_gigya_documents_read_and_rank_writes_stay_flat_as_the_board_grows(
+    ctx: BenchContext,
+) -> None:
+    from bench.__main__ import QUICK
+
+    fixture = gigya_data.load_gigya_fixture(ctx, 20)
+    sizes = gigya.measure_sizes(ctx.firestore, fixture, QUICK.board_users, repeats=1)
+    users = [n for n, _, _ in sizes.seeded]
+    assert users == sorted(QUICK.board_users) and len(users) > 1
+    for (n, seeded, folded), previous in zip(sizes.seeded, [0, *users], strict=False):
+        assert seeded.entries == n - previous and folded.entries >= seeded.entries
+        assert folded.skipped == 0
+    reads = {f.name: f for f in gigya.read_figures(sizes.reads)}
+    spreads = [f for name, f in reads.items() if "spread over sizes" in name]
+    assert len(spreads) == 6  # 3 kinds of request, rank tables read or cached
+    assert all(f.met and f.value == 0 for f in spreads), [(f.name, f.detail) for f in spreads]
+    status = reads[f"G1 gm.getChallengeStatus: documents read, {users[-1]:,} users"]
+    # The user document, and each asked challenge's rank table unless cached: nothing per user.
+    assert status.value == 1 + len(fixture.challenge_ids) and status.detail["warm_documents"] == 1
+    writes = gigya.write_figures(sizes.writes)
+    assert all(f.met for f in writes), [(f.name, f.value, f.detail) for f in writes]
+    per_challenge = {f.name: f.value for f in writes if "per ranked challenge" in f.name}
+    assert per_challenge == {
+        "G4 writes per ranked challenge": 1,  # the challenge's entry
+        "G4 writes per ranked challenge, variant": 2,  # and its variant's
+    }
+
+
+def test_gigya_cold_start_answers_an_authenticated_first_request(ctx: BenchContext) -> None:
+    from bench.gigya_latency import stack_env
+
+    fixture = gigya_data.load_gigya_fixture(ctx, 20)
+    [result] = cold_starts.measure_all(
+        ["gm_get_challenge_status"], stack_env(ctx.env), fixture.read, ctx.project, fixture
+    )
+    assert result.status == 200  # httpStatusCodes=true: a refused call would not be 200
