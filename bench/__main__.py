@@ -1,12 +1,13 @@
 """`make bench`: every benchmark figure with its goal, on emulators this command starts and stops.
 
-    python -m bench [--quick] [--only A,B,C,G] [--out .bench/results.json]
+    python -m bench [--quick] [--only A,B,C,G,S] [--out .bench/results.json]
 
 Sections: A read path (round trips, signatures, latency), B write path (commits per event,
 pipeline rate and delay, CPU per challenge), C cold start and peak memory per entry point,
 G the Gigya surface (documents read per gm.* request as a board grows, gm.* latency next to the
 DSQ list's, gm.notifyAction, the writes an event adds for ranks, cold starts of the gm.*
-functions and the rank refresher).
+functions and the rank refresher), S a soak: the DSQ list and gm.getChallengeStatus at 16 clients
+for 60 s, errors and the stack's memory before and after.
 `--quick` shortens every duration and shrinks the boards for a smoke run; its figures are not
 comparable.
 """
@@ -45,10 +46,12 @@ class Durations:
     # Section G: the sizes the ranked board grows to, and requests counted per size and kind.
     board_users: tuple[int, ...] = (1_000, 10_000, 100_000)
     gigya_repeats: int = 3
+    # Section S: the saturation run (after a warm-up of `latency_warmup`).
+    soak: float = 60
 
 
 FULL = Durations(10, 3, 30, 20, 5, 5, 10, 50)
-QUICK = Durations(1.5, 1, 3, 3, 1, 1, 3, 5, board_users=(200, 1_000), gigya_repeats=2)
+QUICK = Durations(1.5, 1, 3, 3, 1, 1, 3, 5, board_users=(200, 1_000), gigya_repeats=2, soak=5)
 
 
 def say(message: str) -> None:
@@ -141,6 +144,26 @@ def gigya_section(ctx: BenchContext, durations: Durations, challenges: int) -> l
     return figures + gigya_latency.figures(loads)
 
 
+def soak_section(ctx: BenchContext, durations: Durations, challenges: int) -> list[Figure]:
+    """S: the DSQ list and gm.getChallengeStatus at saturation; errors and the stack's RSS."""
+    from bench import gigya_data, soak
+    from bench.gigya_latency import stack_env
+    from bench.stack import running_stack
+
+    say(f"S: loading {challenges} challenges (20 of them Gigya challenges), a site and a key")
+    fixture = gigya_data.load_gigya_fixture(ctx, challenges)
+    say(f"S: soak, {soak.CLIENTS} clients for {durations.soak:g} s against the local stack")
+    with running_stack(stack_env(ctx.env), ctx.log_dir / "stack-soak.log") as stack:
+        run = soak.run(
+            stack.url,
+            stack.process.pid,
+            fixture,
+            durations.soak,
+            warmup=durations.latency_warmup,
+        )
+    return soak.figures(run)
+
+
 def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
     """B1 and B3 in process, then B2 through the local pipeline."""
     from bench import data, pipeline, write_path
@@ -193,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the chosen sections, print the summary, write the JSON."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short durations, a smoke run")
-    parser.add_argument("--only", default="A,B,C,G", help="sections to run, e.g. A,C")
+    parser.add_argument("--only", default="A,B,C,G,S", help="sections to run, e.g. A,C")
     parser.add_argument("--out", type=Path, default=WORK_DIR / "results.json")
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 when a goal is missed"
@@ -223,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
             from bench import gigya_data
 
             figures += gigya_cold_starts(ctx, gigya_data.load_gigya_fixture(ctx, READ_CATALOG))
+        if "S" in sections:
+            figures += soak_section(ctx, durations, READ_CATALOG)
     after = noise.measure()
     elapsed = time.monotonic() - started
     say(after.describe())
