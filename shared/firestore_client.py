@@ -135,7 +135,9 @@ class DeadlineClient(firestore.Client):
     def _firestore_api_helper(self, transport: Any, client_class: Any, client_module: Any) -> Any:
         if transport is FirestoreGrpcTransport:
             transport = _DeadlineTransport
-        return super()._firestore_api_helper(transport, client_class, client_module)
+        api = super()._firestore_api_helper(transport, client_class, client_module)
+        give_run_query_its_retry(api._transport)
+        return api
 
     def _emulator_channel(self, transport: Any) -> grpc.Channel:
         # As the library's (the emulator's "owner" token, no message size limit), plus ours.
@@ -145,6 +147,19 @@ class DeadlineClient(firestore.Client):
             *RECONNECT_OPTIONS,
         ]
         return intercepted(grpc.insecure_channel(self._emulator_host, options=options))
+
+
+def give_run_query_its_retry(transport: Any) -> None:
+    """Attach RunQuery's retry policy where the library's query looks for it.
+
+    When a query's stream fails midway, `Query.stream` asks `transport.run_query._retry` whether
+    to resume, but the transport's `run_query` is the bare gRPC stub, which has no `_retry`: the
+    library then raises AttributeError instead of the backend's error. The policy is the one the
+    transport wraps RunQuery with (a contract test checks this assumption).
+    """
+    stub = transport.run_query
+    if not hasattr(stub, "_retry"):
+        stub._retry = transport._wrapped_methods[stub]._retry
 
 
 def create_client(project: str, emulator_host: str | None) -> firestore.Client:

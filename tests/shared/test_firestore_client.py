@@ -105,3 +105,16 @@ def test_the_production_channel_carries_the_interceptor() -> None:
     with deadlines.budget(0.0), pytest.raises(DeadlineSpentError):
         call(b"", timeout=60.0)
     channel.close()
+
+
+def test_a_query_failing_midway_asks_run_querys_retry_policy(emulators):
+    """The library's Query.stream reads `transport.run_query._retry` on a failed stream."""
+    from google.api_core import exceptions as gexc
+    from google.api_core import gapic_v1
+
+    client = create_client("demo-contract", emulators.env["FIRESTORE_EMULATOR_HOST"])
+    query = client.collection("anything")._query()
+    # What Query.stream does when its stream raises, its retry left at the default.
+    default = gapic_v1.method.DEFAULT
+    assert query._retry_query_after_exception(gexc.ServiceUnavailable("x"), default, None)
+    assert not query._retry_query_after_exception(gexc.InvalidArgument("x"), default, None)
