@@ -132,9 +132,9 @@ def load_into(
     written = save_catalog(db, catalog)
     uploaded, unchanged, created = upload_images(storage_client, bucket_name, catalog, base_dir)
     return LoadSummary(
-        categories=written["categories"],
-        challenges=written["challenges"],
-        voucher_codes_added=written["voucherCodes"],
+        categories=written.categories,
+        challenges=written.challenges,
+        voucher_codes_added=written.voucher_codes,
         images_uploaded=uploaded,
         images_unchanged=unchanged,
         bucket_created=created,

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from devtools.emulators import HOST, RELAY_PORT_ENV
-from shared.repository.paths import DEAD_LETTERS, TRANSACTIONS
+from shared.schema.dead_letters import SOURCE_DELIVERER, Letter
+from shared.schema.paths import DEAD_LETTERS, TRANSACTIONS
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -424,16 +425,15 @@ class Deliverer:
         reason = f"not delivered after {event.attempts} attempts; last error: {event.last_error}"
         log.warning("dead-lettering %s: %s", event.document_id, reason)
         try:
-            self.db.collection(DEAD_LETTERS).document(event.id).set(
-                {
-                    "reason": reason,
-                    "attempts": event.attempts,
-                    "transactionId": event.document_id,
-                    "source": "deliverer",
-                    "target": self.target_url,
-                    "receivedAt": datetime.now(UTC),
-                }
+            letter = Letter(
+                reason,
+                event.document_id,
+                datetime.now(UTC),
+                SOURCE_DELIVERER,
+                attempts=event.attempts,
+                target=self.target_url,
             )
+            self.db.collection(DEAD_LETTERS).document(event.id).set(letter.encode())
         except Exception:  # the emulator may be going away
             log.exception("could not record dead letter %s", event.id)
 

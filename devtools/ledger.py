@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.enums import TransactionType
-from shared.repository.paths import TRANSACTIONS
+from shared.schema import ledger
+from shared.schema.paths import transaction_doc
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -50,38 +51,32 @@ def build_transaction(
     """The transaction document for `kind`, checking that its required field is present."""
     if not user_id:
         raise LedgerUsageError("--user is required and must not be empty")
-    data: dict[str, Any] = {
-        "userId": user_id,
-        "type": int(kind),
-        "occurredAt": occurred_at or datetime.now(UTC),
-        "source": "ledger",
-    }
+    fields: dict[str, Any] = {}
     if kind in (TransactionType.EARN_POINTS, TransactionType.REDEEM_POINTS):
         if points is None or points < 0:
             raise LedgerUsageError(f"{_name(kind)} needs --points N (N >= 0)")
-        data["points"] = _number(points)
+        fields.update(points=_number(points))
     elif kind in (TransactionType.SUBSCRIBE_VOUCHER, TransactionType.REDEEM_VOUCHER):
         if not voucher_id:
             raise LedgerUsageError(f"{_name(kind)} needs --voucher ID")
-        data["voucherId"] = voucher_id
+        fields.update(voucher_id=voucher_id)
     elif kind is TransactionType.TIER_CHANGE:
         if tier is None:
             raise LedgerUsageError("tier needs --tier N")
-        data["tier"] = tier
+        fields.update(tier=tier)
     elif kind is TransactionType.ACTION:
         if not action_id:
             raise LedgerUsageError("action needs --action-id ID")
-        data["actionId"] = action_id
-        data["attributes"] = dict(attributes or {})
+        fields.update(action_id=action_id, attributes=dict(attributes or {}))
     if balance_after is not None:
         if balance_after < 0:
             raise LedgerUsageError("--balance-after must be >= 0")
-        data["balanceAfter"] = _number(balance_after)
+        fields.update(balance_after=_number(balance_after))
     if sequence is not None:
         if sequence < 0:
             raise LedgerUsageError("--sequence must be >= 0")
-        data["sequence"] = sequence
-    return data
+        fields.update(sequence=sequence)
+    return ledger.transaction(user_id, kind, occurred_at or datetime.now(UTC), **fields)
 
 
 def write_transaction(
@@ -89,7 +84,7 @@ def write_transaction(
 ) -> str:
     """Create `transactions/{id}` with `data` and return the id (a fresh uuid by default)."""
     transaction_id = transaction_id or str(uuid.uuid4())
-    db.collection(TRANSACTIONS).document(transaction_id).create(data)
+    db.document(transaction_doc(transaction_id)).create(data)
     return transaction_id
 
 

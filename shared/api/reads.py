@@ -130,7 +130,7 @@ def claim_prize(
     ctx = views.ViewContext(
         language=language, default_language=catalog.catalog.defaultLanguage, now=moment
     )
-    return views.claimed_milestone(record, catalog.by_id.get(int(record["challengeId"])), ctx)
+    return views.claimed_milestone(record, catalog.by_id.get(record.challenge_id), ctx)
 
 
 def prizes_history(
@@ -147,10 +147,7 @@ def prizes_history(
         language=language, default_language=catalog.catalog.defaultLanguage, now=now or utcnow()
     )
     return PrizesHistoryPage(
-        data=[
-            views.claimed_milestone(r, catalog.by_id.get(int(r["challengeId"])), ctx)
-            for r in records
-        ],
+        data=[views.claimed_milestone(r, catalog.by_id.get(r.challenge_id), ctx) for r in records],
         pagesNum=query.Page,
         count=total,
     )

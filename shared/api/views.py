@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +23,8 @@ from shared.api.models import (
 from shared.catalog.models import Category, Challenge, localize
 from shared.enums import RewardType
 from shared.progress.evaluation import current_level, evaluate_current
-from shared.progress.state import ProgressState
+from shared.schema.milestones import Claim, MilestoneEntry, Prize
+from shared.schema.user import ProgressState
 
 _DAY_SECONDS = 86_400
 
@@ -84,19 +85,19 @@ def _prize_value(value: Any) -> str | None:
     return str(value)
 
 
-def prize_info(raw: Mapping[str, Any], ctx: ViewContext) -> PrizeInfo:
-    """One stored prize (`{rewardType, value, description, expirationDate, ...}`) for the wire."""
+def prize_info(prize: Prize, ctx: ViewContext) -> PrizeInfo:
+    """One stored prize for the wire."""
     return PrizeInfo(
-        value=_prize_value(raw.get("value")),
-        expirationDate=_as_datetime(raw.get("expirationDate")),
-        description=ctx.text(raw.get("description")),
-        rewardType=RewardType(int(raw.get("rewardType", RewardType.POINTS))),
+        value=_prize_value(prize.value),
+        expirationDate=_as_datetime(prize.expiration_date),
+        description=ctx.text(prize.description),
+        rewardType=RewardType(prize.reward_type),
     )
 
 
-def _created_key(entry: Mapping[str, Any]) -> tuple[float, int]:
-    created = _as_datetime(entry.get("createdAt"))
-    return (created.timestamp() if created else 0.0, int(entry.get("milestoneId", 0)))
+def _created_key(entry: MilestoneEntry) -> tuple[float, int]:
+    created = _as_datetime(entry.created_at)
+    return (created.timestamp() if created else 0.0, entry.milestone_id)
 
 
 def milestone_prizes(user_id: str, state: ProgressState, ctx: ViewContext) -> list[MilestonePrizes]:
@@ -106,15 +107,15 @@ def milestone_prizes(user_id: str, state: ProgressState, ctx: ViewContext) -> li
     prizes emptied (they moved to the history); only the most recent claim is kept, so a
     repeatable challenge's list is bounded.
     """
-    entries = [e for e in state.unclaimed.values() if isinstance(e, Mapping)]
-    claimed = state.last_claimed
-    if claimed and str(claimed.get("milestoneId")) not in state.unclaimed:
-        entries.append({**claimed, "prizes": []})
+    entries = state.unclaimed_entries()
+    claimed = state.last_claimed_entry()
+    if claimed is not None and str(claimed.milestone_id) not in state.unclaimed:
+        entries.append(replace(claimed, prizes=()))
     return [
         MilestonePrizes(
             userId=user_id,
-            milestoneId=int(entry["milestoneId"]),
-            prizes=[prize_info(p, ctx) for p in entry.get("prizes") or []],
+            milestoneId=entry.milestone_id,
+            prizes=[prize_info(p, ctx) for p in entry.prizes or ()],
         )
         for entry in sorted(entries, key=_created_key)
     ]
@@ -243,18 +244,18 @@ def details(
 
 
 def claimed_milestone(
-    doc: Mapping[str, Any], challenge: Challenge | None, ctx: ViewContext
+    claim: Claim, challenge: Challenge | None, ctx: ViewContext
 ) -> ClaimedMilestone:
-    """A stored claim (or claimed milestone) as ClaimPrize and GetPrizesHistory return it."""
-    claimed_at = _as_datetime(doc.get("claimedAt")) or ctx.now
+    """A stored claim as ClaimPrize and GetPrizesHistory return it."""
+    claimed_at = _as_datetime(claim.claimed_at) or ctx.now
     return ClaimedMilestone(
-        userId=str(doc["userId"]),
-        milestoneId=int(doc["milestoneId"]),
-        challengeId=int(doc["challengeId"]),
+        userId=claim.user_id,
+        milestoneId=claim.milestone_id,
+        challengeId=claim.challenge_id,
         challengeName=ctx.text(challenge.name) if challenge else None,
         # Stored levels count from 0; people count from 1.
-        level=int(doc.get("level", 0)) + 1,
-        createdAt=_as_datetime(doc.get("createdAt")),
+        level=(claim.level or 0) + 1,
+        createdAt=_as_datetime(claim.created_at),
         claimedAt=claimed_at,
-        prizes=[prize_info(p, ctx) for p in doc.get("prizes") or []],
+        prizes=[prize_info(p, ctx) for p in claim.prizes],
     )

@@ -7,12 +7,10 @@ from typing import Any
 
 from google.api_core.exceptions import AlreadyExists
 
-from shared.repository.paths import AUTH_NONCES
+from shared.schema.credentials import AuthNonce
+from shared.schema.paths import nonce_doc
 
-
-def nonce_doc(client_id: str, nonce: str) -> str:
-    """The document that records a used nonce of a client."""
-    return f"{AUTH_NONCES}/{client_id}:{nonce}"
+__all__ = ["nonce_doc", "use_nonce"]
 
 
 def use_nonce(db: Any, client_id: str, nonce: str, expires_at: float) -> bool:
@@ -22,9 +20,8 @@ def use_nonce(db: Any, client_id: str, nonce: str, expires_at: float) -> bool:
     Firestore TTL policy on `expiresAt` deletes the record some time after that.
     """
     try:
-        db.document(nonce_doc(client_id, nonce)).create(
-            {"expiresAt": datetime.fromtimestamp(expires_at, UTC)}
-        )
+        record = AuthNonce(datetime.fromtimestamp(expires_at, UTC))
+        db.document(nonce_doc(client_id, nonce)).create(record.encode())
     except AlreadyExists:
         return False
     return True

@@ -12,7 +12,8 @@ from typing import Any
 
 from shared.app import ProcessCache
 from shared.errors import InternalError
-from shared.repository.paths import PARTNER_CLIENTS
+from shared.schema import paths
+from shared.schema.credentials import PartnerClientDoc, stored_partner_key
 
 # A ClientId becomes part of Firestore document ids (`authNonces/{clientId}:{nonce}`); starting
 # with a letter or digit keeps it clear of the ids Firestore reserves (`.`, `..`, `__x__`).
@@ -67,14 +68,14 @@ def decode_key(client_id: str, stored: Any) -> bytes:
 
 def client_doc(client_id: str) -> str:
     """The document path of a partner client."""
-    return f"{PARTNER_CLIENTS}/{client_id}"
+    return paths.partner_client_doc(client_id)
 
 
 def _fetch(db: Any, client_id: str) -> bytes | None:
     snapshot = db.document(client_doc(client_id)).get()
     if not snapshot.exists:
         return None
-    return decode_key(client_id, (snapshot.to_dict() or {}).get("key"))
+    return decode_key(client_id, stored_partner_key(snapshot.to_dict() or {}))
 
 
 def get_client(db: Any, client_id: str, now: float | None = None) -> PartnerClient | None:
@@ -106,9 +107,8 @@ def save_client(db: Any, client_id: str, key: bytes, name: str) -> None:
         )
     if len(key) != 32:
         raise ValueError("a partner key is 32 bytes")
-    db.document(client_doc(client_id)).set(
-        {"key": encode_key(key), "name": name, "createdAt": firestore.SERVER_TIMESTAMP}
-    )
+    stored = PartnerClientDoc(encode_key(key), name, firestore.SERVER_TIMESTAMP)
+    db.document(client_doc(client_id)).set(stored.encode())
     forget(client_id)
 
 

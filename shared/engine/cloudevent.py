@@ -15,7 +15,7 @@ from google.events.cloud.firestore_v1 import DocumentEventData
 from google.protobuf import struct_pb2, timestamp_pb2
 from google.protobuf.message import DecodeError
 
-TRANSACTIONS = "transactions"
+from shared.schema.paths import TRANSACTIONS
 
 
 class UndecodableEvent(ValueError):

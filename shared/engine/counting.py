@@ -22,17 +22,14 @@ from shared.engine.run import Run
 from shared.engine.transaction import LedgerTransaction
 from shared.enums import TransactionType, TriggerKind
 from shared.gigya import periods
-from shared.progress.state import (
-    STATE_FIELD,
-    Counter,
-    GigyaPoints,
-    ProgressState,
-    VariantState,
-    counter_field,
-    order_key,
-)
-from shared.repository import leaderboards_repo, paths, progress_repo
+from shared.progress.state import order_key
+from shared.repository import leaderboards_repo, progress_repo
 from shared.schema import gigya as g
+from shared.schema import paths
+from shared.schema import user as schema
+from shared.schema.gigya import GigyaPoints, VariantState
+from shared.schema.markers import EventMarker
+from shared.schema.user import Counter, ProgressState
 
 
 def observed_update(observed: Mapping[str, Any], key: str, value: float) -> dict[str, Any]:
@@ -48,8 +45,7 @@ def observed_update(observed: Mapping[str, Any], key: str, value: float) -> dict
     return changes
 
 
-def _number(amount: float) -> int | float:
-    return int(amount) if float(amount).is_integer() else amount
+_number = schema.stored_number
 
 
 @dataclass(frozen=True)
@@ -140,23 +136,17 @@ def progress_fields(
 ) -> dict[str, Any]:
     """The merge for one challenge's progress entry."""
     # The user document names the user and the entry's key the challenge: nothing repeated here.
-    fields: dict[str, Any] = {"updatedAt": now}
     contribution = candidate.contribution
-    totals: dict[str, Any] = {}
-    for counter, amount in contribution.cumulative.items():
-        *parents, leaf = counter_field(counter)
-        target = totals
-        for part in parents:
-            target = target.setdefault(part, {})
-        target[leaf] = _firestore.Increment(_number(amount))
-    if totals:
-        fields["totals"] = totals
+    increments = {
+        counter: _firestore.Increment(_number(amount))
+        for counter, amount in contribution.cumulative.items()
+    }
     key = order_key(tx.sequence, tx.occurred_at)
-    for kind, value in contribution.states.items():
-        changes = observed_update(state.observed.get(kind, {}), key, value)
-        if changes:
-            fields[STATE_FIELD[kind]] = changes
-    return fields
+    observed = {
+        kind: observed_update(state.observed.get(kind, {}), key, value)
+        for kind, value in contribution.states.items()
+    }
+    return schema.counted_fields(now, increments, observed)
 
 
 def gigya_fields(candidate: Candidate, state: ProgressState, earning: Earning) -> dict[str, Any]:
@@ -179,13 +169,11 @@ def default_fields(
     earning: Earning, stored: Mapping[str, Any] | None, keys: Sequence[str]
 ) -> dict[str, Any]:
     """The merge of `gigya.default`: the program-wide challenge's points of one earning."""
-    from shared.progress.state import parse_points, parse_variants
-
     if earning.points <= 0:
         return {}
-    fields = period_fields(earning, parse_points(stored))
+    fields = period_fields(earning, GigyaPoints.decode(stored))
     fields[g.POINTS] = _firestore.Increment(_number(earning.points))
-    variants = variant_fields(earning, keys, parse_variants(stored), counts=False)
+    variants = variant_fields(earning, keys, g.decode_variants(stored), counts=False)
     if variants:
         fields[g.VARIANTS] = variants
     return fields
@@ -249,12 +237,9 @@ def count(
     Raises google.api_core.exceptions.AlreadyExists when the event was counted before.
     """
     user_id = tx.userId
-    marker = {
-        "transactionId": transaction_id,
-        "occurredAt": tx.occurred_at,
-        "challenges": [c.challenge.id for c in candidates],
-        "countedAt": run.now,
-    }
+    marker = EventMarker.of(
+        transaction_id, tx.occurred_at, [c.challenge.id for c in candidates], run.now
+    )
     fields = {
         c.challenge.id: progress_fields(c, states[c.challenge.id], tx, run.now) for c in candidates
     }
@@ -271,7 +256,7 @@ def count(
         if by_challenge:
             gigya[g.CHALLENGES] = by_challenge
     boards = boards_of(candidates, earning, default_keys)
-    body = progress_repo.merge_data(user_id, fields, gigya or None)
+    body = schema.merge_body(user_id, fields, gigya or None)
 
     def build(batch: _firestore.WriteBatch) -> None:
         event_marker = paths.event_marker_doc(user_id, transaction_id)
@@ -295,7 +280,7 @@ def count(
         cid = candidate.challenge.id
         totals: dict[Counter, float] = {}
         for counter in candidate.contribution.cumulative:
-            path = progress_repo.entry_path(cid, "totals", *counter_field(counter))
+            path = schema.totals_path(cid, counter)
             if path in values:
                 totals[counter] = float(values[path])
         after[cid] = state_after(candidate, states[cid], tx, totals)

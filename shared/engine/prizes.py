@@ -5,25 +5,34 @@ from __future__ import annotations
 import calendar
 import contextlib
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore as _firestore
 
 from shared.catalog.models import Reward
 from shared.engine.run import Run
-from shared.enums import DurationType, RewardType, TransactionType
+from shared.enums import DurationType, RewardType
 from shared.logs import get_logger
-from shared.repository import milestones_repo, paths, progress_repo, vouchers_repo
+from shared.repository import milestones_repo, progress_repo, vouchers_repo
 from shared.repository.keys import prize_key
+from shared.schema import ledger, paths
+from shared.schema import user as schema
+from shared.schema.milestones import (
+    STATUS_ISSUED,
+    STATUS_OUT_OF_STOCK,
+    STATUS_PENDING,
+    Milestone,
+    Prize,
+)
 
 log = get_logger(__name__)
 
-PENDING = "pending"
-ISSUED = "issued"
-OUT_OF_STOCK = "outOfStock"
+# A prize's status (shared/schema/milestones.py).
+PENDING = STATUS_PENDING
+ISSUED = STATUS_ISSUED
+OUT_OF_STOCK = STATUS_OUT_OF_STOCK
 CANDIDATE_CODES = 25
 VOUCHER_ATTEMPTS = 40
 
@@ -51,17 +60,17 @@ def expiration(created_at: datetime, duration: int, duration_type: DurationType)
     return _add_months(created_at, 12 * duration)
 
 
-def pending_prizes(rewards: Sequence[Reward], created_at: datetime) -> list[dict[str, Any]]:
+def pending_prizes(rewards: Sequence[Reward], created_at: datetime) -> list[Prize]:
     """A level's prizes as first recorded; a voucher's `value` names its pool until issued."""
     return [
-        {
-            "rewardId": reward.rewardId,
-            "rewardType": int(reward.rewardType),
-            "value": reward.rewardValue,
-            "description": dict(reward.description or reward.name),
-            "expirationDate": expiration(created_at, reward.duration, reward.durationType),
-            "status": PENDING,
-        }
+        Prize(
+            reward_id=reward.rewardId,
+            reward_type=int(reward.rewardType),
+            value=reward.rewardValue,
+            description=dict(reward.description or reward.name),
+            expiration_date=expiration(created_at, reward.duration, reward.durationType),
+            status=PENDING,
+        )
         for reward in rewards
     ]
 
@@ -71,37 +80,27 @@ def _points(value: str) -> int | float:
     return int(amount) if amount.is_integer() else amount
 
 
-def _issue_points(
-    run: Run,
-    user_id: str,
-    challenge_id: int,
-    milestone: int,
-    prize: Mapping[str, Any],
-    created_at: datetime,
-) -> dict[str, Any]:
-    reward_id = int(prize["rewardId"])
-    credit = {
-        "userId": user_id,
-        "type": int(TransactionType.EARN_POINTS),
-        "points": _points(str(prize["value"])),
-        "occurredAt": created_at,
-        "source": "reward",
-        "milestoneId": milestone,
-        "challengeId": challenge_id,
-        "rewardId": reward_id,
-    }
-    ref = run.db.document(f"{paths.TRANSACTIONS}/reward-{milestone}-{reward_id}")
+def _issue_points(run: Run, user_id: str, milestone: Milestone, prize: Prize) -> Prize:
+    credit = ledger.reward_credit(
+        user_id,
+        _points(str(prize.value)),
+        milestone.created_at,
+        milestone.milestone_id,
+        milestone.challenge_id,
+        prize.reward_id,
+    )
+    ref = run.db.document(
+        paths.transaction_doc(paths.reward_credit_id(milestone.milestone_id, prize.reward_id))
+    )
     # AlreadyExists: an earlier attempt credited it.
     with contextlib.suppress(gexc.AlreadyExists):
         run.commit(lambda batch: batch.create(ref, credit))
-    return {**prize, "status": ISSUED}
+    return prize.issued()
 
 
-def _issue_voucher(
-    run: Run, user_id: str, milestone: int, prize: Mapping[str, Any]
-) -> dict[str, Any]:
-    pool = str(prize["value"])
-    key = prize_key(milestone, int(prize["rewardId"]))
+def _issue_voucher(run: Run, user_id: str, milestone: int, prize: Prize) -> Prize:
+    pool = str(prize.value)
+    key = prize_key(milestone, prize.reward_id)
     for _ in range(VOUCHER_ATTEMPTS):
         run.read()
         codes = vouchers_repo.free_codes(run.db, pool, CANDIDATE_CODES)
@@ -110,12 +109,12 @@ def _issue_voucher(
             run.read()
             code = vouchers_repo.assigned_code(run.db, pool, key)
             if code is not None:
-                return {**prize, "value": code, "status": ISSUED}
+                return prize.issued(code)
             log.warning(
                 "voucher pool is out of stock",
                 extra={"fields": {"pool": pool, "prizeKey": key, "userId": user_id}},
             )
-            return {**prize, "value": None, "status": OUT_OF_STOCK, "expirationDate": None}
+            return prize.out_of_stock()
         # Candidates in random order spread concurrent claimers over different codes.
         code = random.choice(codes)
 
@@ -124,80 +123,49 @@ def _issue_voucher(
 
         try:
             run.commit(claim)
-            return {**prize, "value": code, "status": ISSUED}
+            return prize.issued(code)
         except (gexc.AlreadyExists, gexc.NotFound):
             run.read()
             assigned = vouchers_repo.assigned_code(run.db, pool, key)
             if assigned is not None:
-                return {**prize, "value": assigned, "status": ISSUED}
+                return prize.issued(assigned)
     raise PrizeNotIssued(f"no voucher code of pool {pool} could be claimed for prize {key}")
 
 
-def issue_prizes(
-    run: Run,
-    user_id: str,
-    challenge_id: int,
-    milestone: int,
-    prizes: Sequence[Mapping[str, Any]],
-    entry: Mapping[str, Any],
-    created_at: datetime,
-) -> list[dict[str, Any]]:
+def issue_prizes(run: Run, user_id: str, milestone: Milestone) -> list[Prize]:
     """Issue every pending prize, then mark the milestone issued and list it as unclaimed."""
-    issued: list[dict[str, Any]] = []
-    for prize in prizes:
-        if prize.get("status") != PENDING:
-            issued.append(dict(prize))
+    issued: list[Prize] = []
+    for prize in milestone.prizes:
+        if not prize.pending:
+            issued.append(prize)
             continue
-        kind = RewardType(int(prize["rewardType"]))
+        kind = RewardType(prize.reward_type)
         if kind is RewardType.POINTS:
-            result = _issue_points(run, user_id, challenge_id, milestone, prize, created_at)
+            result = _issue_points(run, user_id, milestone, prize)
         elif kind is RewardType.VOUCHER:
-            result = _issue_voucher(run, user_id, milestone, prize)
+            result = _issue_voucher(run, user_id, milestone.milestone_id, prize)
         else:
-            result = {**prize, "status": ISSUED}
+            result = prize.issued()
         issued.append(result)
-        run.step(f"prize:{prize['rewardId']}")
-    unclaimed = {**entry, "prizes": issued}
+        run.step(f"prize:{prize.reward_id}")
+    fields = schema.issued_fields(milestone.entry(issued))
 
     def build(batch: _firestore.WriteBatch) -> None:
-        milestones_repo.add_issued(run.db, batch, user_id, milestone, issued)
-        progress_repo.add_merge(
-            run.db,
-            batch,
-            user_id,
-            {
-                challenge_id: {
-                    "pending": {str(milestone): _firestore.DELETE_FIELD},
-                    "unclaimed": {str(milestone): unclaimed},
-                }
-            },
-        )
+        milestones_repo.add_issued(run.db, batch, user_id, milestone.milestone_id, issued)
+        progress_repo.add_merge(run.db, batch, user_id, {milestone.challenge_id: fields})
 
     run.commit(build)
     run.step("issued")
     return issued
 
 
-def issue_stored(run: Run, user_id: str, challenge_id: int, milestone: int) -> list[dict[str, Any]]:
+def issue_stored(run: Run, user_id: str, milestone: int) -> list[Prize]:
     """Finish a milestone left pending by an earlier, interrupted run."""
     run.read()
-    doc = milestones_repo.get_milestone(run.db, user_id, milestone)
-    if doc is None:
+    stored = milestones_repo.get_milestone(run.db, user_id, milestone)
+    if stored is None:
         # A pending entry always comes with its milestone (same batch); nothing to finish.
         return []
-    prizes = list(doc.get("prizes") or [])
-    if doc.get("issued"):
-        return prizes
-    return issue_prizes(
-        run, user_id, challenge_id, milestone, prizes, unclaimed_entry(doc), doc["createdAt"]
-    )
-
-
-def unclaimed_entry(milestone_doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The `unclaimed.{milestoneId}` entry of a milestone, without its prizes."""
-    return {
-        "milestoneId": milestone_doc["milestoneId"],
-        "level": milestone_doc["level"],
-        "cycle": milestone_doc["cycle"],
-        "createdAt": milestone_doc["createdAt"],
-    }
+    if stored.issued:
+        return list(stored.prizes)
+    return issue_prizes(run, user_id, stored)

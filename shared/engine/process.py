@@ -13,9 +13,10 @@ from shared.engine.run import Faults, Run
 from shared.engine.transaction import LedgerTransaction, parse_transaction
 from shared.enums import TransactionType
 from shared.errors import TransactionRejected
-from shared.progress.state import parse_progress, with_gigya
 from shared.repository import catalog_cache, dead_letters_repo, progress_repo
 from shared.repository.catalog_cache import CatalogView
+from shared.schema.milestones import Prize
+from shared.schema.user import decode_entry, with_gigya
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -41,7 +42,7 @@ class Outcome:
     reason: str | None = None
     counted: list[int] = field(default_factory=list)
     milestones: list[int] = field(default_factory=list)
-    prizes: list[dict[str, Any]] = field(default_factory=list)
+    prizes: list[Prize] = field(default_factory=list)
     reads: int = 0
     commits: int = 0
 
@@ -59,7 +60,7 @@ class Outcome:
             "reason": self.reason,
             "counted": self.counted,
             "milestones": self.milestones,
-            "prizeStatuses": [p.get("status") for p in self.prizes],
+            "prizeStatuses": [p.status for p in self.prizes],
             "reads": self.reads,
             "commits": self.commits,
         }
@@ -144,8 +145,7 @@ def _count_and_settle(
     )
     stored_default = read.default
     states = {
-        cid: with_gigya(parse_progress(doc), read.gigya.get(cid))
-        for cid, doc in read.entries.items()
+        cid: with_gigya(decode_entry(doc), read.gigya.get(cid)) for cid, doc in read.entries.items()
     }
     active = [
         c
@@ -157,7 +157,7 @@ def _count_and_settle(
     for candidate in candidates:
         cid = candidate.challenge.id
         if candidate not in active and states[cid].pending:
-            _issue(run, tx.userId, cid, settling.Settled(None, states[cid]), outcome)
+            _issue(run, tx.userId, settling.Settled(None, states[cid]), outcome)
     if not active and (earning is None or earning.points <= 0):
         outcome.status = NOTHING_TO_COUNT
         return
@@ -192,7 +192,7 @@ def _count_and_settle(
     if stale:
         run.read()
         fresh_docs = progress_repo.read_progress(run.db, tx.userId, stale)
-        states.update({cid: parse_progress(doc) for cid, doc in fresh_docs.items()})
+        states.update({cid: decode_entry(doc) for cid, doc in fresh_docs.items()})
     run.step("counted")
     for candidate in active:
         cid = candidate.challenge.id
@@ -204,34 +204,18 @@ def _count_and_settle(
             candidate.contribution.counters,
             fresh=cid in fresh,
         )
-        _issue(run, tx.userId, cid, settled, outcome)
+        _issue(run, tx.userId, settled, outcome)
 
 
-def _issue(
-    run: Run,
-    user_id: str,
-    challenge_id: int,
-    settled: settling.Settled,
-    outcome: Outcome,
-) -> None:
+def _issue(run: Run, user_id: str, settled: settling.Settled, outcome: Outcome) -> None:
     done: set[int] = set()
     completion = settled.completion
     if completion is not None:
         outcome.milestones.append(completion.milestone_id)
         done.add(completion.milestone_id)
         if completion.prizes:
-            outcome.prizes.extend(
-                prizes.issue_prizes(
-                    run,
-                    user_id,
-                    challenge_id,
-                    completion.milestone_id,
-                    completion.prizes,
-                    completion.entry,
-                    completion.milestone["createdAt"],
-                )
-            )
+            outcome.prizes.extend(prizes.issue_prizes(run, user_id, completion.milestone))
     # Milestones an interrupted run left pending: finish them now.
     pending = {int(k) for k in settled.state.pending}
     for milestone in sorted(pending - done):
-        outcome.prizes.extend(prizes.issue_stored(run, user_id, challenge_id, milestone))
+        outcome.prizes.extend(prizes.issue_stored(run, user_id, milestone))

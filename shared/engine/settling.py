@@ -14,14 +14,15 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore as _firestore
 
 from shared.catalog.models import Challenge, Level
-from shared.engine.prizes import pending_prizes, unclaimed_entry
+from shared.engine.prizes import pending_prizes
 from shared.engine.run import Run
 from shared.engine.transaction import LedgerTransaction
 from shared.progress.evaluation import evaluate_level, next_position
-from shared.progress.state import COUNTER_FIELD, Counter, ProgressState, parse_progress
 from shared.repository import milestones_repo, progress_repo, stats_repo
 from shared.repository.keys import milestone_id
-from shared.schema.gigya import ACTIONS
+from shared.schema import user as schema
+from shared.schema.milestones import Milestone, MilestoneEntry, Prize
+from shared.schema.user import Counter, ProgressState, decode_entry
 
 # Each lost attempt is a level another event completed meanwhile, so a burst of concurrent
 # completions of one user's challenge costs a settler one attempt per level it did not win.
@@ -42,17 +43,12 @@ class Completion:
     milestone_id: int
     cycle: int
     level: int
-    milestone: dict[str, Any]
+    milestone: Milestone
 
     @property
-    def prizes(self) -> list[dict[str, Any]]:
+    def prizes(self) -> tuple[Prize, ...]:
         """The milestone's prizes as recorded (pending until issued)."""
-        return list(self.milestone["prizes"])
-
-    @property
-    def entry(self) -> dict[str, Any]:
-        """The `unclaimed` entry of the milestone, without its prizes."""
-        return unclaimed_entry(self.milestone)
+        return self.milestone.prizes
 
 
 @dataclass(frozen=True)
@@ -104,61 +100,46 @@ def level_up_fields(
     challenge: Challenge,
     state: ProgressState,
     tx: LedgerTransaction,
-    milestone: dict[str, Any],
+    milestone: Milestone,
     now: Any,
 ) -> tuple[dict[str, Any], bool]:
     """The progress merge of a completion, and whether it is the user's first completion."""
     position = next_position(challenge, state)
-    mid = str(milestone["milestoneId"])
-    fields: dict[str, Any] = {
-        "cycle": position.cycle,
-        "level": position.level,
-        "levelsReached": position.levels_reached,
-        "completed": position.completed,
-        "isNewLevel": True,
-        "levelUpAt": now,
-    }
-    # Excess does not carry over: the next level counts from the totals as they stand.
-    baseline: dict[str, Any] = {
-        COUNTER_FIELD[k]: int(v) if v.is_integer() else v for k, v in state.totals.items()
-    }
-    if state.action_totals:
-        baseline[ACTIONS] = {
-            a: int(v) if v.is_integer() else v for a, v in state.action_totals.items()
-        }
-    if baseline:
-        fields["baseline"] = baseline
-    entry = unclaimed_entry(milestone)
-    if milestone["prizes"]:
-        fields["pending"] = {mid: entry}
-    else:
-        fields["unclaimed"] = {mid: {**entry, "prizes": []}}
+    # A level without prizes is listed at once; one with prizes once they are issued.
+    entry: MilestoneEntry = milestone.entry(None if milestone.prizes else ())
     first = position.finished_cycle and state.cycle == 0 and state.achieved_at is None
-    if first:
-        fields["achievedAt"] = tx.occurred_at
+    fields = schema.level_up_fields(
+        cycle=position.cycle,
+        level=position.level,
+        levels_reached=position.levels_reached,
+        completed=position.completed,
+        level_up_at=now,
+        # Excess does not carry over: the next level counts from the totals as they stand.
+        baseline=state.totals,
+        action_baseline=state.action_totals,
+        milestone=entry,
+        achieved_at=tx.occurred_at if first else None,
+    )
     return fields, first
 
 
 def milestone_doc(
     challenge: Challenge, state: ProgressState, tx: LedgerTransaction, now: Any
-) -> dict[str, Any]:
+) -> Milestone:
     """The milestone of the user's current level."""
     index, level = current_level(challenge, state)
-    mid = milestone_id(tx.userId, challenge.id, state.cycle, index)
     prizes = pending_prizes(level.rewards, now)
-    return {
-        "milestoneId": mid,
-        "userId": tx.userId,
-        "challengeId": challenge.id,
-        "cycle": state.cycle,
-        "level": index,
-        "createdAt": now,
-        "occurredAt": tx.occurred_at,
-        "prizes": prizes,
-        "issued": not prizes,
-        "claimed": False,
-        "claimedAt": None,
-    }
+    return Milestone(
+        milestone_id=milestone_id(tx.userId, challenge.id, state.cycle, index),
+        user_id=tx.userId,
+        challenge_id=challenge.id,
+        cycle=state.cycle,
+        level=index,
+        created_at=now,
+        occurred_at=tx.occurred_at,
+        prizes=tuple(prizes),
+        issued=not prizes,
+    )
 
 
 def settle(
@@ -190,11 +171,11 @@ def settle(
             return Settled(None, state)
         milestone = milestone_doc(challenge, state, tx, run.now)
         fields, first = level_up_fields(challenge, state, tx, milestone, run.now)
-        mid = int(milestone["milestoneId"])
+        mid = milestone.milestone_id
 
         def build(
             batch: _firestore.WriteBatch,
-            milestone: dict[str, Any] = milestone,
+            milestone: Milestone = milestone,
             fields: dict[str, Any] = fields,
             first: bool = first,
             mid: int = mid,
@@ -211,11 +192,11 @@ def settle(
             state = reread()
             continue
         run.step("milestone")
-        completion = Completion(challenge.id, mid, state.cycle, int(milestone["level"]), milestone)
+        completion = Completion(challenge.id, mid, state.cycle, milestone.level, milestone)
         return Settled(completion, state)
     raise SettleDidNotConverge(f"challenge {challenge.id}: level kept moving under this event")
 
 
 def _reread(run: Run, user_id: str, challenge_id: int) -> ProgressState:
     run.read()
-    return parse_progress(progress_repo.read_one(run.db, user_id, challenge_id))
+    return decode_entry(progress_repo.read_one(run.db, user_id, challenge_id))

@@ -19,8 +19,8 @@ from shared.catalog.models import Catalog, Challenge, DefaultChallenge, Level, l
 from shared.enums import TriggerKind
 from shared.gigya import periods
 from shared.progress.evaluation import evaluate_level
-from shared.progress.state import GigyaPoints, ProgressState, VariantState
-from shared.schema.gigya import DEFAULT_CHALLENGE
+from shared.schema.gigya import DEFAULT_CHALLENGE, GigyaPoints, VariantState
+from shared.schema.user import ProgressState
 
 ALL_LANGUAGES = "all"
 DEFAULT_TITLE = {"en": "Default challenge"}

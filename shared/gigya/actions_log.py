@@ -9,6 +9,8 @@ from shared.gigya.achievements import number
 from shared.gigya.envelope import gigya_time
 from shared.gigya.models import ActionsLogParams
 from shared.repository import gigya_repo
+from shared.schema.gigya import DEFAULT_CHALLENGE
+from shared.schema.ledger import ActionRecord
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -26,25 +28,24 @@ def actions_log(db: firestore.Client, query: ActionsLogParams) -> dict[str, Any]
     """The `actions` of gm.getActionsLog, oldest first; redeems carry negative points."""
     start, end = _moment(query.startTime), _moment(query.endTime)
     entries: list[tuple[datetime, dict[str, Any]]] = []
-    for tx in gigya_repo.action_transactions(db, query.UID, start, end, LOG_LIMIT):
-        moment = tx.get("occurredAt")
-        if not isinstance(moment, datetime):
+    for stored in gigya_repo.action_transactions(db, query.UID, start, end, LOG_LIMIT):
+        tx = ActionRecord.decode(stored)
+        if tx.occurred_at is None:
             continue
-        attributes = tx.get("attributes") or {}
         entries.append(
             (
-                moment,
+                tx.occurred_at,
                 {
-                    "time": gigya_time(moment),
-                    "actionID": tx.get("actionId"),
-                    "points": number(float(tx.get("points") or 0)),
-                    "challengeID": "_default",
-                    "actionAttributes": attributes,
+                    "time": gigya_time(tx.occurred_at),
+                    "actionID": tx.action_id,
+                    "points": number(tx.points),
+                    "challengeID": DEFAULT_CHALLENGE,
+                    "actionAttributes": tx.attributes,
                 },
             )
         )
     for redeem in gigya_repo.redeem_log(db, query.UID, start, end, LOG_LIMIT):
-        moment = redeem.get("at")
+        moment = redeem.at
         if not isinstance(moment, datetime):
             continue
         entries.append(
@@ -53,8 +54,8 @@ def actions_log(db: firestore.Client, query: ActionsLogParams) -> dict[str, Any]
                 {
                     "time": gigya_time(moment),
                     "actionID": REDEEM_ACTION,
-                    "points": -number(float(redeem.get("points") or 0)),
-                    "challengeID": redeem.get("challengeID"),
+                    "points": -number(redeem.points),
+                    "challengeID": redeem.challenge_id,
                 },
             )
         )

@@ -28,6 +28,7 @@ from shared.errors import (
 )
 from shared.gigya import credentials
 from shared.gigya.signature import normalized_url, verify
+from shared.schema import paths
 
 # Nonce records outlive the window a little, so clock jitter cannot reopen it.
 NONCE_MARGIN_SECONDS = 60
@@ -84,7 +85,7 @@ def expired_details(window: int, now: float, timestamp: float) -> str:
 
 def nonce_client_id(user_key: str) -> str:
     """The client id under which an application's nonces are recorded (`authNonces`)."""
-    return f"gigya.{user_key}"
+    return paths.gigya_nonce_client_id(user_key)
 
 
 def nonce_key(nonce: str) -> str:

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from shared.catalog.models import Action
+from shared.schema.gigya import ActionCapState
+
+__all__ = ["ActionCapState", "after_one_more", "calendar_day", "is_capped", "refusal"]
 
 DAILY_CAP_EXCEEDED = "DailyCap exceeded"
 FREQ_CAP_EXCEEDED = "FreqCap exceeded"
-
-
-@dataclass(frozen=True)
-class ActionCapState:
-    """A user's counted notifications of one action, as the caps need them."""
-
-    count: int = 0
-    last_at: datetime | None = None
-    day: str | None = None
-    day_count: int = 0
 
 
 def is_capped(action: Action) -> bool:

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared.app import ProcessCache
+from shared.schema import paths
+from shared.schema.credentials import GigyaApplicationDoc, GigyaSiteDoc
 
-GIGYA_SITES = "gigyaSites"
-GIGYA_APPLICATIONS = "gigyaApplications"
+GIGYA_SITES = paths.GIGYA_SITES
+GIGYA_APPLICATIONS = paths.GIGYA_APPLICATIONS
 # Like Gigya's: `3_` then URL-safe characters; a userKey is `A` then letters and digits.
 API_KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,127}")
 USER_KEY_PATTERN = re.compile(r"[A-Za-z0-9]{1,64}")
@@ -95,33 +97,30 @@ def new_secret() -> str:
 
 def site_doc(api_key: str) -> str:
     """The document path of a site."""
-    return f"{GIGYA_SITES}/{api_key}"
+    return paths.gigya_site_doc(api_key)
 
 
 def application_doc(user_key: str) -> str:
     """The document path of an application key."""
-    return f"{GIGYA_APPLICATIONS}/{user_key}"
+    return paths.gigya_application_doc(user_key)
 
 
 def _fetch_site(db: Any, api_key: str) -> GigyaSite | None:
     snapshot = db.document(site_doc(api_key)).get()
     if not snapshot.exists:
         return None
-    return GigyaSite(api_key=api_key, name=str((snapshot.to_dict() or {}).get("name", "")))
+    return GigyaSite(api_key=api_key, name=GigyaSiteDoc.decode(snapshot.to_dict() or {}).name)
 
 
 def _fetch_application(db: Any, user_key: str) -> GigyaApplication | None:
     snapshot = db.document(application_doc(user_key)).get()
     if not snapshot.exists:
         return None
-    data = snapshot.to_dict() or {}
-    if not data.get("apiKey") or not data.get("secret"):
+    stored = GigyaApplicationDoc.decode(snapshot.to_dict() or {})
+    if stored is None:
         return None
     return GigyaApplication(
-        user_key=user_key,
-        api_key=str(data["apiKey"]),
-        secret=str(data["secret"]),
-        name=str(data.get("name", "")),
+        user_key=user_key, api_key=stored.api_key, secret=stored.secret, name=stored.name
     )
 
 
@@ -169,7 +168,7 @@ def create_site(db: Any, name: str, api_key: str | None = None) -> str:
             "an apiKey is 2-128 characters of A-Z, a-z, 0-9, '_' or '-', starting with a letter "
             "or digit"
         )
-    db.document(site_doc(api_key)).set({"name": name, "createdAt": firestore.SERVER_TIMESTAMP})
+    db.document(site_doc(api_key)).set(GigyaSiteDoc(name, firestore.SERVER_TIMESTAMP).encode())
     state = _CACHE.get()
     with state.lock:
         state.sites.pop(api_key, None)
@@ -183,14 +182,8 @@ def create_application(db: Any, api_key: str, name: str) -> tuple[str, str]:
     if not valid_api_key(api_key) or _fetch_site(db, api_key) is None:
         raise ValueError(f"no site has the apiKey {api_key!r}; create the site first")
     user_key, secret = new_user_key(), new_secret()
-    db.document(application_doc(user_key)).create(
-        {
-            "apiKey": api_key,
-            "secret": secret,
-            "name": name,
-            "createdAt": firestore.SERVER_TIMESTAMP,
-        }
-    )
+    stored = GigyaApplicationDoc(api_key, secret, name, firestore.SERVER_TIMESTAMP)
+    db.document(application_doc(user_key)).create(stored.encode())
     state = _CACHE.get()
     with state.lock:
         state.applications.pop(user_key, None)

@@ -15,6 +15,7 @@ from shared.gigya import caps
 from shared.gigya.models import NotifyActionParams
 from shared.logs import get_logger
 from shared.repository import catalog_cache, gigya_repo
+from shared.schema import ledger
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -28,16 +29,15 @@ TRANSACTION_PREFIX = "gm-"
 
 def action_transaction(query: NotifyActionParams, points: float, now: datetime) -> dict[str, Any]:
     """The Action transaction (type 6) a counted notification adds to the ledger collection."""
-    return {
-        "userId": query.UID,
-        "type": int(TransactionType.ACTION),
-        "occurredAt": now,
-        "actionId": query.action,
-        "attributes": dict(query.actionAttributes or {}),
-        "points": points,
-        "source": "ledger",
-        "origin": "gm.notifyAction",
-    }
+    return ledger.transaction(
+        query.UID,
+        TransactionType.ACTION,
+        now,
+        action_id=query.action,
+        attributes=dict(query.actionAttributes or {}),
+        points=points,
+        origin=ledger.ORIGIN_NOTIFY_ACTION,
+    )
 
 
 def notify_action(db: firestore.Client, query: NotifyActionParams, now: datetime) -> str:

@@ -8,9 +8,8 @@ from shared.errors import InvalidArgumentError
 from shared.gigya import achievements
 from shared.gigya.challenges import find
 from shared.gigya.models import ResetLevelStatusParams
-from shared.progress.state import parse_points
 from shared.repository import catalog_cache, gigya_repo
-from shared.schema import gigya as g
+from shared.schema.gigya import DefaultState
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -28,9 +27,8 @@ def reset_level_status(db: firestore.Client, query: ResetLevelStatusParams) -> N
         if item.challenge is not None:
             challenge_ids.append(item.challenge.id)
             continue
-        user = gigya_repo.read_user(db, query.UID)
-        points = float(user.default.get(g.POINTS) or 0.0)
+        stored = DefaultState.decode(gigya_repo.read_user(db, query.UID).default)
         default_level = achievements.default_standing(
-            catalog.defaultChallenge, points, parse_points(user.default), None
+            catalog.defaultChallenge, stored.points, stored.periods, None
         ).level
     gigya_repo.reset_levels(db, query.UID, challenge_ids, default_level)

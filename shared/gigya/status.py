@@ -11,10 +11,11 @@ from shared.gigya import achievements
 from shared.gigya.achievements import Language, RenderContext, Standing
 from shared.gigya.challenges import GigyaChallenge, select
 from shared.gigya.models import ChallengeStatusParams
-from shared.progress.state import ProgressState, VariantState, parse_points, parse_variants
 from shared.repository import catalog_cache, gigya_repo, leaderboards_repo
 from shared.repository.gigya_repo import GigyaUser
 from shared.schema import gigya as g
+from shared.schema.gigya import DefaultState, VariantState
+from shared.schema.user import ProgressState
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -48,14 +49,13 @@ def standing_of(
     """The standing in `item`, through `variant` when one is asked for."""
     challenge = item.challenge
     if challenge is None:
+        stored = DefaultState.decode(default)
         if variant is None:
-            ack = int(default.get(g.ACK_LEVEL) or 0)
-            points = float(default.get(g.POINTS) or 0.0)
             standing = achievements.default_standing(
-                catalog.defaultChallenge, points, parse_points(default), ack
+                catalog.defaultChallenge, stored.points, stored.periods, stored.ack_level or 0
             )
         else:
-            found = parse_variants(default).get(variant, VariantState())
+            found = stored.variants.get(variant, VariantState())
             standing = achievements.default_standing(
                 catalog.defaultChallenge, found.points, found.periods, None
             )

@@ -10,7 +10,6 @@ docs/OPERATIONS.md); a re-drive that succeeds marks its letter (`redrivenAt`, `r
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,23 +19,49 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.field_path import FieldPath
 
 from shared.clock import utcnow
-from shared.repository import paths, progress_repo
+from shared.schema import dead_letters as schema
+from shared.schema import paths
+from shared.schema.dead_letters import DeadLetter, Letter
 
 if TYPE_CHECKING:
     from google.cloud import firestore
 
-# A letter's fields, as the engine and the local deliverer write them.
-REASON = "reason"
-TRANSACTION_ID = "transactionId"
-DATA = "data"  # the transaction as the engine read it (engine letters only)
-RECEIVED_AT = "receivedAt"
-SOURCE = "source"  # "engine" or "deliverer"
-# Written by a re-drive that succeeded.
-REDRIVEN_AT = "redrivenAt"
-REDRIVE_STATUS = "redriveStatus"  # the engine's outcome status (counted, duplicate, ...)
-REDRIVEN_FROM = "redrivenFrom"  # FROM_TRANSACTION or FROM_LETTER
-FROM_TRANSACTION = "transaction"  # the current `transactions/{id}` document
-FROM_LETTER = "letter"  # the letter's `data` (the transaction document was gone)
+__all__ = [
+    "DATA",
+    "FROM_LETTER",
+    "FROM_TRANSACTION",
+    "PAGE_SIZE",
+    "REASON",
+    "RECEIVED_AT",
+    "REDRIVEN_AT",
+    "REDRIVEN_FROM",
+    "REDRIVE_STATUS",
+    "SOURCE",
+    "TRANSACTION_ID",
+    "DeadLetter",
+    "dead_letter_id",
+    "delete_dead_letter",
+    "get_dead_letter",
+    "letters_of_user",
+    "list_dead_letters",
+    "mark_redriven",
+    "pending_dead_letters",
+    "read_dead_letter",
+    "read_transaction",
+    "record_dead_letter",
+]
+
+# A letter's fields and values (shared/schema/dead_letters.py).
+REASON = schema.REASON
+TRANSACTION_ID = schema.TRANSACTION_ID
+DATA = schema.DATA
+RECEIVED_AT = schema.RECEIVED_AT
+SOURCE = schema.SOURCE
+REDRIVEN_AT = schema.REDRIVEN_AT
+REDRIVE_STATUS = schema.REDRIVE_STATUS
+REDRIVEN_FROM = schema.REDRIVEN_FROM
+FROM_TRANSACTION = schema.FROM_TRANSACTION
+FROM_LETTER = schema.FROM_LETTER
 # Letters read per query when walking them all.
 PAGE_SIZE = 200
 
@@ -56,19 +81,12 @@ def record_dead_letter(
     reason: str,
     transaction_id: str | None,
     data: Mapping[str, Any] | None,
-    source: str = "engine",
+    source: str = schema.SOURCE_ENGINE,
 ) -> str:
     """Write (or overwrite, on redelivery) `deadLetters/{key}`; returns the document id."""
     doc_id = dead_letter_id(key)
-    db.collection(paths.DEAD_LETTERS).document(doc_id).set(
-        {
-            REASON: reason,
-            TRANSACTION_ID: transaction_id,
-            DATA: dict(data) if data is not None else None,
-            RECEIVED_AT: utcnow(),
-            SOURCE: source,
-        }
-    )
+    letter = Letter(reason, transaction_id, utcnow(), source, data)
+    db.collection(paths.DEAD_LETTERS).document(doc_id).set(letter.encode())
     return doc_id
 
 
@@ -76,54 +94,6 @@ def get_dead_letter(db: firestore.Client, key: str) -> dict[str, Any] | None:
     """One dead letter by transaction or event id, or None."""
     snap = db.collection(paths.DEAD_LETTERS).document(dead_letter_id(key)).get()
     return snap.to_dict() if snap.exists else None
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    """One stored letter: its document id and its fields."""
-
-    id: str
-    fields: dict[str, Any]
-
-    @property
-    def reason(self) -> str:
-        """Why the event was not processed."""
-        return str(self.fields.get(REASON) or "")
-
-    @property
-    def transaction_id(self) -> str | None:
-        """The transaction's document id, when the event named one."""
-        value = self.fields.get(TRANSACTION_ID)
-        return str(value) if value else None
-
-    @property
-    def data(self) -> dict[str, Any] | None:
-        """The transaction as the engine read it (None in the deliverer's letters)."""
-        value = self.fields.get(DATA)
-        return dict(value) if isinstance(value, dict) else None
-
-    @property
-    def received_at(self) -> datetime | None:
-        """When the letter was (last) written."""
-        value = self.fields.get(RECEIVED_AT)
-        return value if isinstance(value, datetime) else None
-
-    @property
-    def source(self) -> str:
-        """Who wrote it: `engine` or `deliverer`."""
-        return str(self.fields.get(SOURCE) or "")
-
-    @property
-    def redriven_at(self) -> datetime | None:
-        """When a re-drive of it last succeeded (None: still to re-drive)."""
-        value = self.fields.get(REDRIVEN_AT)
-        return value if isinstance(value, datetime) else None
-
-    @property
-    def redrive_status(self) -> str | None:
-        """The engine's outcome status of that re-drive."""
-        value = self.fields.get(REDRIVE_STATUS)
-        return str(value) if value else None
 
 
 def _letters(db: firestore.Client) -> firestore.CollectionReference:
@@ -168,7 +138,7 @@ def pending_dead_letters(db: firestore.Client, page_size: int = PAGE_SIZE) -> It
 
 def read_transaction(db: firestore.Client, transaction_id: str) -> dict[str, Any] | None:
     """The current `transactions/{transaction_id}` document, or None when it is gone."""
-    snap = db.collection(paths.TRANSACTIONS).document(transaction_id).get()
+    snap = db.document(paths.transaction_doc(transaction_id)).get()
     return (snap.to_dict() or {}) if snap.exists else None
 
 
@@ -177,9 +147,7 @@ def mark_redriven(
 ) -> bool:
     """Record on the letter that a re-drive succeeded; False when the letter is gone."""
     try:
-        _letters(db).document(letter_id).update(
-            {REDRIVEN_AT: now, REDRIVE_STATUS: status, REDRIVEN_FROM: redriven_from}
-        )
+        _letters(db).document(letter_id).update(schema.redriven_update(now, status, redriven_from))
     except gexc.NotFound:
         return False
     return True
@@ -192,7 +160,5 @@ def delete_dead_letter(db: firestore.Client, letter_id: str) -> None:
 
 def letters_of_user(db: firestore.Client, user_id: str) -> list[DeadLetter]:
     """The engine's letters whose transaction names this user (`data.userId`)."""
-    # The ledger's transactions name their user in the same field as the user document.
-    field = FieldPath(DATA, progress_repo.USER_ID_FIELD).to_api_repr()
-    query = _letters(db).where(filter=FieldFilter(field, "==", user_id))
+    query = _letters(db).where(filter=FieldFilter(schema.data_user_path(), "==", user_id))
     return [DeadLetter(snap.id, snap.to_dict() or {}) for snap in query.stream()]

@@ -15,13 +15,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from google.cloud import firestore as _firestore
-from google.cloud.firestore_v1.field_path import FieldPath
 
-from shared.gigya.caps import ActionCapState
-from shared.progress.state import ProgressState, parse_progress, with_gigya
-from shared.repository import fast_documents, paths, progress_repo
+from shared.enums import TransactionType
+from shared.repository import fast_documents, progress_repo
 from shared.repository.progress_reads import UserProgress
 from shared.schema import gigya as g
+from shared.schema import ledger, paths
+from shared.schema import user as schema
+from shared.schema.gigya import ActionCapState, ActionLogEntry, RedeemLogEntry
+from shared.schema.user import ProgressState, decode_entry, with_gigya
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -51,7 +53,7 @@ def _gigya_map(fields: Any, db: firestore.Client) -> dict[str, Any]:
 def read_user(db: firestore.Client, user_id: str) -> GigyaUser:
     """Everything the Gigya reads need of one user, in one round trip."""
     fields = fast_documents.get_raw_fields(db, paths.user_doc(user_id))
-    challenges = progress_repo.CHALLENGES_FIELD
+    challenges = schema.CHALLENGES
     entries = (
         fields[challenges].map_value.fields if fields is not None and challenges in fields else None
     )
@@ -70,33 +72,29 @@ def read_users(
     ids = list(dict.fromkeys(user_ids))
     if not ids:
         return {}
-    mask = [FieldPath(g.GIGYA, g.DEFAULT).to_api_repr()]
+    mask = [g.default_path().to_api_repr()]
     if challenge_id is not None:
-        mask.append(progress_repo.entry_path(challenge_id).to_api_repr())
-        mask.append(progress_repo.gigya_path(challenge_id).to_api_repr())
+        mask.append(schema.entry_path(challenge_id).to_api_repr())
+        mask.append(g.gigya_path(challenge_id).to_api_repr())
     refs = {db.document(paths.user_doc(uid)).path: uid for uid in ids}
     found: dict[str, tuple[ProgressState, Mapping[str, Any]]] = {}
     for snap in db.get_all([db.document(p) for p in refs], field_paths=mask):
         uid = refs[snap.reference.path]
         data = (snap.to_dict() or {}) if snap.exists else {}
-        entry = progress_repo.entries(data).get(challenge_id) if challenge_id is not None else None
-        gigya = data.get(g.GIGYA) or {}
-        points = (gigya.get(g.CHALLENGES) or {}).get(str(challenge_id))
-        found[uid] = (with_gigya(parse_progress(entry), points), gigya.get(g.DEFAULT) or {})
+        if challenge_id is None:
+            state = ProgressState()
+        else:
+            entry = schema.entries(data).get(challenge_id)
+            state = with_gigya(decode_entry(entry), schema.gigya_points_of(data, challenge_id))
+        found[uid] = (state, schema.default_of(data))
     return found
 
 
 def read_action_cap(db: firestore.Client, user_id: str, action_id: str) -> ActionCapState:
     """The cap state of one action of one user (one masked read)."""
-    path = FieldPath(g.GIGYA, g.ACTIONS, action_id)
+    path = g.action_cap_path(action_id)
     doc = fast_documents.get_document(db, paths.user_doc(user_id), [path.to_api_repr()]) or {}
-    raw = ((doc.get(g.GIGYA) or {}).get(g.ACTIONS) or {}).get(action_id) or {}
-    return ActionCapState(
-        count=int(raw.get(g.ACTION_COUNT) or 0),
-        last_at=raw.get(g.ACTION_LAST_AT),
-        day=raw.get(g.ACTION_DAY),
-        day_count=int(raw.get(g.ACTION_DAY_COUNT) or 0),
-    )
+    return ActionCapState.decode(schema.action_cap_of(doc, action_id))
 
 
 def record_capped_action(
@@ -110,19 +108,10 @@ def record_capped_action(
     """Record the `after.count`-th counted notification and its transaction, or AlreadyExists."""
     batch = db.batch()
     log = g.action_log_doc(paths.user_doc(user_id), action_id, after.count)
-    batch.create(db.document(log), {"transactionId": transaction_id, "at": after.last_at})
-    batch.create(db.document(f"{paths.TRANSACTIONS}/{transaction_id}"), dict(transaction))
-    cap = {
-        g.ACTION_COUNT: after.count,
-        g.ACTION_LAST_AT: after.last_at,
-        g.ACTION_DAY: after.day,
-        g.ACTION_DAY_COUNT: after.day_count,
-    }
-    batch.set(
-        progress_repo.user_ref(db, user_id),
-        {progress_repo.USER_ID_FIELD: user_id, g.GIGYA: {g.ACTIONS: {action_id: cap}}},
-        merge=True,
-    )
+    batch.create(db.document(log), ActionLogEntry(transaction_id, after.last_at).encode())
+    batch.create(db.document(paths.transaction_doc(transaction_id)), dict(transaction))
+    body = schema.merge_body(user_id, {}, {g.ACTIONS: {action_id: after.encode()}})
+    batch.set(progress_repo.user_ref(db, user_id), body, merge=True)
     batch.commit()
 
 
@@ -130,7 +119,7 @@ def record_transaction(
     db: firestore.Client, transaction_id: str, transaction: Mapping[str, Any]
 ) -> None:
     """Write an uncapped action's transaction into the ledger collection."""
-    db.document(f"{paths.TRANSACTIONS}/{transaction_id}").create(dict(transaction))
+    db.document(paths.transaction_doc(transaction_id)).create(dict(transaction))
 
 
 def redeem_state(
@@ -138,20 +127,19 @@ def redeem_state(
 ) -> tuple[float, float, int]:
     """(pointsTotal, redeemed, redeems so far) of a challenge, `_default` when None."""
     if challenge_id is None:
-        path = FieldPath(g.GIGYA, g.DEFAULT)
+        path = g.default_path()
         doc = fast_documents.get_document(db, paths.user_doc(user_id), [path.to_api_repr()]) or {}
-        raw = (doc.get(g.GIGYA) or {}).get(g.DEFAULT) or {}
-        total = float(raw.get(g.POINTS) or 0.0)
+        default = g.DefaultState.decode(schema.default_of(doc))
+        total, points = default.points, default.periods
     else:
         mask = [
-            progress_repo.entry_path(challenge_id, "totals").to_api_repr(),
-            progress_repo.gigya_path(challenge_id).to_api_repr(),
+            schema.entry_path(challenge_id, schema.TOTALS).to_api_repr(),
+            g.gigya_path(challenge_id).to_api_repr(),
         ]
         doc = fast_documents.get_document(db, paths.user_doc(user_id), mask) or {}
-        entry = progress_repo.entries(doc).get(challenge_id)
-        total = parse_progress(entry).points_total
-        raw = ((doc.get(g.GIGYA) or {}).get(g.CHALLENGES) or {}).get(str(challenge_id)) or {}
-    return total, float(raw.get(g.REDEEMED) or 0.0), int(raw.get(g.REDEEM_SEQ) or 0)
+        total = decode_entry(schema.entries(doc).get(challenge_id)).points_total
+        points = g.GigyaPoints.decode(schema.gigya_points_of(doc, challenge_id))
+    return total, points.redeemed, points.redeem_seq
 
 
 def record_redeem(
@@ -167,12 +155,12 @@ def record_redeem(
     """Take `points` as the `sequence`-th redeem of the challenge, or AlreadyExists."""
     batch = db.batch()
     log = g.redeem_log_doc(paths.user_doc(user_id), challenge_key, sequence)
-    batch.create(db.document(log), {"challengeID": label, "points": points, "at": now})
+    batch.create(db.document(log), RedeemLogEntry(label, points, now).encode())
     fields = {g.REDEEMED: _firestore.Increment(points), g.REDEEM_SEQ: _firestore.Increment(1)}
     if challenge_id is None:
-        body = progress_repo.merge_data(user_id, {}, {g.DEFAULT: fields})
+        body = schema.merge_body(user_id, {}, {g.DEFAULT: fields})
     else:
-        body = progress_repo.merge_data(user_id, {}, {g.CHALLENGES: {str(challenge_id): fields}})
+        body = schema.merge_body(user_id, {}, {g.CHALLENGES: {str(challenge_id): fields}})
     progress_repo.add_merge_data(db, batch, user_id, body)
     batch.commit()
 
@@ -181,36 +169,35 @@ def reset_levels(
     db: firestore.Client, user_id: str, challenge_ids: Iterable[int], default_level: int | None
 ) -> None:
     """Clear isNewLevel of catalog challenges and acknowledge `_default`'s level; one write."""
-    fields = {cid: {g.IS_NEW_LEVEL: False} for cid in challenge_ids}
+    fields = {cid: schema.reset_level_fields() for cid in challenge_ids}
     gigya = {g.DEFAULT: {g.ACK_LEVEL: default_level}} if default_level is not None else None
-    db.document(paths.user_doc(user_id)).set(
-        progress_repo.merge_data(user_id, fields, gigya), merge=True
-    )
+    db.document(paths.user_doc(user_id)).set(schema.merge_body(user_id, fields, gigya), merge=True)
 
 
 def redeem_log(
     db: firestore.Client, user_id: str, start: datetime | None, end: datetime | None, limit: int
-) -> list[dict[str, Any]]:
+) -> list[RedeemLogEntry]:
     """The user's redeems between `start` and `end`, oldest first."""
     query: Any = db.collection(f"{paths.user_doc(user_id)}/{g.REDEEM_LOG}")
     if start is not None:
-        query = query.where(filter=_firestore.FieldFilter("at", ">=", start))
+        query = query.where(filter=_firestore.FieldFilter(g.LOG_AT, ">=", start))
     if end is not None:
-        query = query.where(filter=_firestore.FieldFilter("at", "<=", end))
-    return [s.to_dict() or {} for s in query.order_by("at").limit(limit).stream()]
+        query = query.where(filter=_firestore.FieldFilter(g.LOG_AT, "<=", end))
+    snaps = query.order_by(g.LOG_AT).limit(limit).stream()
+    return [RedeemLogEntry.decode(s.to_dict() or {}) for s in snaps]
 
 
 def action_transactions(
     db: firestore.Client, user_id: str, start: datetime | None, end: datetime | None, limit: int
 ) -> list[dict[str, Any]]:
-    """The user's Action transactions between `start` and `end`, oldest first."""
+    """The user's Action transactions between `start` and `end`, oldest first (as stored)."""
     query: Any = (
         db.collection(paths.TRANSACTIONS)
-        .where(filter=_firestore.FieldFilter("userId", "==", user_id))
-        .where(filter=_firestore.FieldFilter("type", "==", 6))
+        .where(filter=_firestore.FieldFilter(ledger.USER_ID, "==", user_id))
+        .where(filter=_firestore.FieldFilter(ledger.TYPE, "==", int(TransactionType.ACTION)))
     )
     if start is not None:
-        query = query.where(filter=_firestore.FieldFilter("occurredAt", ">=", start))
+        query = query.where(filter=_firestore.FieldFilter(ledger.OCCURRED_AT, ">=", start))
     if end is not None:
-        query = query.where(filter=_firestore.FieldFilter("occurredAt", "<=", end))
-    return [s.to_dict() or {} for s in query.order_by("occurredAt").limit(limit).stream()]
+        query = query.where(filter=_firestore.FieldFilter(ledger.OCCURRED_AT, "<=", end))
+    return [s.to_dict() or {} for s in query.order_by(ledger.OCCURRED_AT).limit(limit).stream()]

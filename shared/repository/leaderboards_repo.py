@@ -28,6 +28,8 @@ from shared.gigya import periods
 from shared.gigya.ranks import Move, RankTable, TableTooLarge, apply_moves, encode_table
 from shared.logs import get_logger
 from shared.schema import gigya as schema
+from shared.schema import leaderboards as stored
+from shared.schema.leaderboards import BoardEntry, RankTableDoc
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -55,22 +57,6 @@ _REDO: tuple[type[Exception], ...] = (
 
 # Called with the board and the entry paths of a page just before its commit: a test seam.
 BeforeCommit = Callable[[str, Sequence[str]], None]
-
-
-@dataclass(frozen=True)
-class BoardEntry:
-    """One user's entry on a board, as stored."""
-
-    uid: str
-    total: float
-    hours: dict[str, float]
-    reached_at: datetime | None
-    folded: float | None
-    folded_week: float | None
-
-    def points_7days(self, now: datetime) -> float:
-        """The user's points in the 7-day window at `now` (fresh, from the hour buckets)."""
-        return periods.points_7days(self.hours, now)
 
 
 @dataclass(frozen=True)
@@ -128,13 +114,7 @@ def add_points(
         return
     batch.set(
         entry_ref(db, board, user_id),
-        {
-            schema.ENTRY_UID: user_id,
-            schema.ENTRY_TOTAL: _firestore.Increment(points),
-            schema.ENTRY_HOURS: {moment_hour_key: _firestore.Increment(points)},
-            schema.ENTRY_REACHED_AT: now,
-            schema.ENTRY_DIRTY: True,
-        },
+        stored.points_added(user_id, points, moment_hour_key, now),
         merge=True,
     )
 
@@ -144,18 +124,6 @@ def add_points(
 
 def _number(value: Any) -> float | None:
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _entry(data: Mapping[str, Any], fallback_uid: str) -> BoardEntry:
-    hours = data.get(schema.ENTRY_HOURS)
-    return BoardEntry(
-        uid=str(data.get(schema.ENTRY_UID) or fallback_uid),
-        total=_number(data.get(schema.ENTRY_TOTAL)) or 0,
-        hours=dict(hours) if isinstance(hours, dict) else {},
-        reached_at=data.get(schema.ENTRY_REACHED_AT),
-        folded=_number(data.get(schema.ENTRY_FOLDED)),
-        folded_week=_number(data.get(schema.ENTRY_FOLDED_WEEK)),
-    )
 
 
 def read_entries(
@@ -169,7 +137,7 @@ def read_entries(
     for snap in db.get_all([db.document(path) for path in refs]):
         if snap.exists:
             uid = refs[snap.reference.path]
-            found[uid] = _entry(snap.to_dict() or {}, uid)
+            found[uid] = BoardEntry.decode(snap.to_dict() or {}, uid)
     return found
 
 
@@ -193,8 +161,8 @@ def cache_seconds() -> float:
 def _table(snap: DocumentSnapshot) -> RankTable:
     if not snap.exists:
         return RankTable()
-    data = snap.to_dict() or {}
-    return RankTable.from_bytes(data.get(schema.ENTRY_FOLDED), data.get(schema.ENTRY_FOLDED_WEEK))
+    doc = RankTableDoc.decode(snap.to_dict())
+    return RankTable.from_bytes(doc.folded, doc.folded_week)
 
 
 def rank_tables(
@@ -246,9 +214,9 @@ def top_users(db: firestore.Client, board: str, period: Period, count: int) -> l
     (as fresh as the last refresh). Users with 0 points are not listed.
     """
     if period == PERIOD_ALL:
-        score_field = schema.ENTRY_TOTAL
+        score_field = stored.score_field(week=False)
     elif period == PERIOD_7DAYS:
-        score_field = schema.ENTRY_FOLDED_WEEK
+        score_field = stored.score_field(week=True)
     else:
         raise ValueError(f"period must be {PERIOD_ALL!r} or {PERIOD_7DAYS!r}, got {period!r}")
     if count <= 0:
@@ -258,7 +226,7 @@ def top_users(db: firestore.Client, board: str, period: Period, count: int) -> l
         .where(filter=FieldFilter(score_field, ">", 0))
         .order_by(score_field, direction=_firestore.Query.DESCENDING)
         .order_by(schema.ENTRY_REACHED_AT)
-        .select([schema.ENTRY_UID, score_field, schema.ENTRY_REACHED_AT])
+        .select(stored.top_list_fields(score_field))
         .limit(count)
     )
     listed: list[TopEntry] = []
@@ -267,8 +235,8 @@ def top_users(db: firestore.Client, board: str, period: Period, count: int) -> l
         score = _number(data.get(score_field)) or 0
         # Listed in score order: everyone with a greater score is listed before.
         rank = listed[-1].rank if listed and listed[-1].score == score else len(listed) + 1
-        uid = str(data.get(schema.ENTRY_UID) or snap.id)
-        listed.append(TopEntry(uid, score, rank, data.get(schema.ENTRY_REACHED_AT)))
+        entry = BoardEntry.decode(data, snap.id)
+        listed.append(TopEntry(entry.uid, score, rank, entry.reached_at))
     return listed
 
 
@@ -290,32 +258,18 @@ def _board_of(snap: DocumentSnapshot) -> str | None:
 
 
 def _due(data: Mapping[str, Any], now: datetime) -> bool:
-    if data.get(schema.ENTRY_DIRTY) is True:
-        return True
-    expires = data.get(schema.ENTRY_EXPIRES_AT)
-    return isinstance(expires, datetime) and expires <= now
+    return stored.entry_due(data, now)
 
 
 def _fold(data: Mapping[str, Any], now: datetime) -> tuple[Move, Move, dict[str, Any]]:
     """One entry's moves in both histograms and the update recording them on the entry."""
-    hours = data.get(schema.ENTRY_HOURS)
-    hours = hours if isinstance(hours, dict) else {}
-    total = _number(data.get(schema.ENTRY_TOTAL)) or 0
+    hours = stored.entry_hours(data)
+    total = stored.entry_total(data)
     week = periods.points_7days(hours, now)
     expiry = periods.week_expiry(hours, now)
-    update: dict[str, Any] = {
-        schema.ENTRY_FOLDED: total,
-        schema.ENTRY_FOLDED_WEEK: week,
-        schema.ENTRY_EXPIRES_AT: _firestore.DELETE_FIELD if expiry is None else expiry,
-        schema.ENTRY_DIRTY: False,
-    }
-    for key in periods.stale_hours(hours, now):
-        update[FieldPath(schema.ENTRY_HOURS, key).to_api_repr()] = _firestore.DELETE_FIELD
-    moves = (
-        (_number(data.get(schema.ENTRY_FOLDED)), total),
-        (_number(data.get(schema.ENTRY_FOLDED_WEEK)), week),
-    )
-    return moves[0], moves[1], update
+    update = stored.folded_update(total, week, expiry, periods.stale_hours(hours, now))
+    folded, folded_week = stored.entry_folded(data)
+    return (folded, total), (folded_week, week), update
 
 
 def _read_table(snap: DocumentSnapshot) -> _TableState:
@@ -382,7 +336,7 @@ class _Refresh:
                 )
                 self.report.skipped += len(due)
                 return
-            table_data = {schema.ENTRY_FOLDED: encoded[0], schema.ENTRY_FOLDED_WEEK: encoded[1]}
+            table_data = RankTableDoc(encoded[0], encoded[1]).encode()
             if state.update_time is None:
                 batch.create(table_ref, table_data)
             else:
@@ -504,22 +458,24 @@ def remove_entry(
         entry_snap = snaps[entry.path]
         if not entry_snap.exists:
             return False
-        data = entry_snap.to_dict() or {}
-        folded_move: Move = (_number(data.get(schema.ENTRY_FOLDED)), None)
-        week_move: Move = (_number(data.get(schema.ENTRY_FOLDED_WEEK)), None)
+        folded, folded_week = stored.entry_folded(entry_snap.to_dict() or {})
+        folded_move: Move = (folded, None)
+        week_move: Move = (folded_week, None)
         batch = db.batch()
         batch.delete(entry, option=db.write_option(last_update_time=entry_snap.update_time))
         state = _read_table(snaps[table_ref.path])
         if state.update_time is not None and any(
             (old or 0) > 0 for old, _ in (folded_move, week_move)
         ):
-            folded, folded_week = encode_table(
-                apply_moves(state.folded, [folded_move]),
-                apply_moves(state.folded_week, [week_move]),
+            table = RankTableDoc(
+                *encode_table(
+                    apply_moves(state.folded, [folded_move]),
+                    apply_moves(state.folded_week, [week_move]),
+                )
             )
             batch.update(
                 table_ref,
-                {schema.ENTRY_FOLDED: folded, schema.ENTRY_FOLDED_WEEK: folded_week},
+                table.encode(),
                 option=db.write_option(last_update_time=state.update_time),
             )
         if before_commit is not None:

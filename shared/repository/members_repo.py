@@ -19,10 +19,10 @@ from google.cloud.firestore_v1.field_path import FieldPath
 from shared.repository import (
     dead_letters_repo,
     leaderboards_repo,
-    paths,
     progress_repo,
     vouchers_repo,
 )
+from shared.schema import ledger, paths
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -47,9 +47,8 @@ def _board(snap: DocumentSnapshot) -> str:
 
 def ledger_transactions(db: firestore.Client, user_id: str) -> int:
     """How many ledger transactions name the user (one aggregation query)."""
-    # The ledger's transactions name their user in the same field as the user document.
     query: Any = db.collection(paths.TRANSACTIONS).where(
-        filter=FieldFilter(progress_repo.USER_ID_FIELD, "==", user_id)
+        filter=FieldFilter(ledger.USER_ID, "==", user_id)
     )
     return int(query.count().get()[0][0].value)
 

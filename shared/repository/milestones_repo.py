@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from shared.repository import paths
+from shared.schema import milestones as schema
+from shared.schema import paths
+from shared.schema.milestones import Milestone, Prize
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -23,16 +25,16 @@ def add_create(
     batch: firestore.WriteBatch,
     user_id: str,
     milestone: int,
-    doc: Mapping[str, Any],
+    doc: Milestone,
 ) -> None:
     """Create the milestone; the batch fails with AlreadyExists when it was created before."""
-    batch.create(milestone_ref(db, user_id, milestone), dict(doc))
+    batch.create(milestone_ref(db, user_id, milestone), doc.encode())
 
 
-def get_milestone(db: firestore.Client, user_id: str, milestone: int) -> dict[str, Any] | None:
+def get_milestone(db: firestore.Client, user_id: str, milestone: int) -> Milestone | None:
     """One milestone document, or None."""
     snap = milestone_ref(db, user_id, milestone).get()
-    return snap.to_dict() if snap.exists else None
+    return Milestone.decode(snap.to_dict() or {}) if snap.exists else None
 
 
 def add_issued(
@@ -40,10 +42,7 @@ def add_issued(
     batch: firestore.WriteBatch,
     user_id: str,
     milestone: int,
-    prizes: Sequence[Mapping[str, Any]],
+    prizes: Sequence[Prize],
 ) -> None:
     """Record the milestone's prizes as issued (values and statuses final)."""
-    batch.update(
-        milestone_ref(db, user_id, milestone),
-        {"prizes": [dict(p) for p in prizes], "issued": True},
-    )
+    batch.update(milestone_ref(db, user_id, milestone), schema.issued_update(prizes))

@@ -1,42 +1,41 @@
-"""Collection and document paths, in one place (see docs/DESIGN.md)."""
+"""Collection and document paths: shared/schema/paths.py's, named here for the repositories."""
 
 from __future__ import annotations
 
-from shared.repository.keys import user_key
+from shared.schema.paths import (
+    AUTH_NONCES,
+    CATEGORIES,
+    CHALLENGE_STATS,
+    CHALLENGES,
+    DEAD_LETTERS,
+    PARTNER_CLIENTS,
+    PEOPLE_FINISHED_SHARDS,
+    STATS_SHARDS,
+    TRANSACTIONS,
+    USERS,
+    VOUCHER_POOLS,
+    event_marker_doc,
+    milestone_doc,
+    milestones_collection,
+    sequence_marker_doc,
+    user_doc,
+)
 
-CATEGORIES = "categories"
-CHALLENGES = "challenges"
-VOUCHER_POOLS = "voucherPools"
-CHALLENGE_STATS = "challengeStats"
-STATS_SHARDS = "shards"
-TRANSACTIONS = "transactions"
-USERS = "users"
-DEAD_LETTERS = "deadLetters"
-PARTNER_CLIENTS = "partnerClients"
-AUTH_NONCES = "authNonces"
-PEOPLE_FINISHED_SHARDS = 16
-
-
-def user_doc(user_id: str) -> str:
-    """The user document: the user's progress in every challenge (shared/progress/state.py)."""
-    return f"{USERS}/{user_key(user_id)}"
-
-
-def event_marker_doc(user_id: str, transaction_id: str) -> str:
-    """The marker that a transaction was counted for this user."""
-    return f"{user_doc(user_id)}/events/{transaction_id}"
-
-
-def sequence_marker_doc(user_id: str, sequence: int) -> str:
-    """The marker that the ledger entry with this per-user sequence was counted."""
-    return f"{user_doc(user_id)}/sequences/{sequence}"
-
-
-def milestones_collection(user_id: str) -> str:
-    """The user's milestones."""
-    return f"{user_doc(user_id)}/milestones"
-
-
-def milestone_doc(user_id: str, milestone: int) -> str:
-    """One milestone of the user."""
-    return f"{milestones_collection(user_id)}/{milestone}"
+__all__ = [
+    "AUTH_NONCES",
+    "CATEGORIES",
+    "CHALLENGES",
+    "CHALLENGE_STATS",
+    "DEAD_LETTERS",
+    "PARTNER_CLIENTS",
+    "PEOPLE_FINISHED_SHARDS",
+    "STATS_SHARDS",
+    "TRANSACTIONS",
+    "USERS",
+    "VOUCHER_POOLS",
+    "event_marker_doc",
+    "milestone_doc",
+    "milestones_collection",
+    "sequence_marker_doc",
+    "user_doc",
+]

@@ -9,86 +9,64 @@ once, and `lastClaimed` set, so that the milestone stays listed with its prizes 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from google.api_core import exceptions as gexc
 
 from shared.errors import ConflictError, NotFoundError
-from shared.repository import paths, progress_repo
+from shared.repository import progress_repo
+from shared.schema import milestones as schema
+from shared.schema import paths
+from shared.schema import user as user_schema
+from shared.schema.milestones import Claim
 
 if TYPE_CHECKING:
     from google.cloud import firestore
 
-_CLAIMED_FIELDS = ("milestoneId", "userId", "challengeId", "cycle", "level", "createdAt", "prizes")
+claims_collection = paths.claims_collection
+claim_doc = paths.claim_doc
 
 
-def claims_collection(user_id: str) -> str:
-    """The user's claims: one document per claimed milestone, the prize history."""
-    return f"{paths.user_doc(user_id)}/claims"
-
-
-def claim_doc(user_id: str, milestone: int) -> str:
-    """The claim of one milestone."""
-    return f"{claims_collection(user_id)}/{milestone}"
-
-
-def claim_milestone(
-    db: firestore.Client, user_id: str, milestone: int, now: datetime
-) -> dict[str, Any]:
+def claim_milestone(db: firestore.Client, user_id: str, milestone: int, now: datetime) -> Claim:
     """Claim a milestone once; claiming again returns the first claim unchanged."""
-    from google.cloud import firestore as fs
-
     milestone_ref = db.document(paths.milestone_doc(user_id, milestone))
     claim_ref = db.document(claim_doc(user_id, milestone))
     snaps = {snap.reference.path: snap for snap in db.get_all([milestone_ref, claim_ref])}
     claim_snap = snaps.get(claim_ref.path)
     if claim_snap is not None and claim_snap.exists:
-        return claim_snap.to_dict() or {}
+        return Claim.decode(claim_snap.to_dict() or {})
     milestone_snap = snaps.get(milestone_ref.path)
     if milestone_snap is None or not milestone_snap.exists:
         raise NotFoundError(
             f"MilestoneId {milestone} does not exist for this user", parameter="MilestoneId"
         )
     data = milestone_snap.to_dict() or {}
-    if data.get("issued") is False:
+    if schema.is_issuing(data):
         raise ConflictError(
             f"MilestoneId {milestone}: its prizes are still being issued; retry shortly",
             parameter="MilestoneId",
         )
-    record = {name: data.get(name) for name in _CLAIMED_FIELDS}
-    record.update(milestoneId=milestone, userId=user_id, claimedAt=now)
+    record = Claim.of(data, milestone, user_id, now)
     batch = db.batch()
-    batch.create(claim_ref, record)
-    batch.update(milestone_ref, {"claimed": True, "claimedAt": now})
+    batch.create(claim_ref, record.encode())
+    batch.update(milestone_ref, schema.claimed_update(now))
     progress_repo.add_merge(
         db,
         batch,
         user_id,
-        {
-            int(data["challengeId"]): {
-                "unclaimed": {str(milestone): fs.DELETE_FIELD},
-                "claimedCount": fs.Increment(1),
-                "lastClaimed": {
-                    "milestoneId": milestone,
-                    "level": data.get("level"),
-                    "cycle": data.get("cycle"),
-                    "createdAt": data.get("createdAt"),
-                    "claimedAt": now,
-                },
-            }
-        },
+        {record.challenge_id: user_schema.claimed_fields(record.last_claimed())},
     )
     try:
         batch.commit()
     except gexc.AlreadyExists:
         # A concurrent claim won the create; its record is the answer.
-        return claim_ref.get().to_dict() or {}
+        return Claim.decode(claim_ref.get().to_dict() or {})
     return record
 
 
 def prizes_history(
     db: firestore.Client, user_id: str, page: int, per_page: int
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[Claim], int]:
     """One page of the user's claims, newest first, and how many there are."""
     from google.cloud import firestore as fs
 
@@ -99,8 +77,8 @@ def prizes_history(
     if offset >= total:
         return [], total
     query = (
-        collection.order_by("claimedAt", direction=fs.Query.DESCENDING)
+        collection.order_by(schema.CLAIMS_ORDER, direction=fs.Query.DESCENDING)
         .offset(offset)
         .limit(per_page)
     )
-    return [snap.to_dict() or {} for snap in query.stream()], total
+    return [Claim.decode(snap.to_dict() or {}) for snap in query.stream()], total

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from shared.progress.state import ProgressState, parse_progress
-from shared.repository import fast_documents, paths, progress_repo
+from shared.repository import fast_documents, progress_repo
+from shared.schema import paths
+from shared.schema import user as schema
+from shared.schema.user import ProgressState, decode_entry
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -39,7 +41,7 @@ class UserProgress(Mapping[int, ProgressState]):
             fields = self._entry_fields(challenge_id)
             if fields is None:
                 raise KeyError(challenge_id)
-            state = parse_progress(fast_documents.decode_map(fields, self._db))
+            state = decode_entry(fast_documents.decode_map(fields, self._db))
             self._parsed[challenge_id] = state
         return state
 
@@ -52,23 +54,21 @@ class UserProgress(Mapping[int, ProgressState]):
     def claimed_count(self, challenge_id: int) -> int:
         """How many milestones the user claimed in the challenge, without decoding its entry."""
         fields = self._entry_fields(challenge_id)
-        if fields is None or "claimedCount" not in fields:
+        value = None if fields is None else schema.claimed_count_field(fields)
+        if value is None:
             return 0
-        value = fields["claimedCount"]
         kind = value.WhichOneof("value_type")
         return int(value.integer_value if kind == "integer_value" else value.double_value)
 
     def has_unclaimed(self, challenge_id: int) -> bool:
         """Whether the user has unclaimed prizes in the challenge, without decoding its entry."""
         fields = self._entry_fields(challenge_id)
-        return bool(
-            fields is not None and "unclaimed" in fields and fields["unclaimed"].map_value.fields
-        )
+        return fields is not None and schema.has_unclaimed_fields(fields)
 
 
 def user_progress(db: firestore.Client, user_id: str) -> UserProgress:
     """The user's progress in every challenge, by challenge id, in one round trip."""
-    challenges = progress_repo.CHALLENGES_FIELD
+    challenges = schema.CHALLENGES
     # The list reads the progress entries only, not the Gigya state beside them.
     fields = fast_documents.get_raw_fields(db, paths.user_doc(user_id), [challenges])
     if fields is None or challenges not in fields:
@@ -81,4 +81,4 @@ def progress_of(
 ) -> dict[int, ProgressState]:
     """The user's progress in the given challenges (absent ones omitted), in one round trip."""
     stored = progress_repo.read_progress(db, user_id, challenge_ids)
-    return {cid: parse_progress(entry) for cid, entry in stored.items() if entry is not None}
+    return {cid: decode_entry(entry) for cid, entry in stored.items() if entry is not None}

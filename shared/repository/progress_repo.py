@@ -1,7 +1,7 @@
 """The engine's writes and reads of the user document's progress and per-user event markers.
 
 A user's progress in every challenge lives in one document, `users/{userKey}`, under
-`challenges.{challengeId}` (see shared/progress/state.py): one read fetches it all, one merge-set
+`challenges.{challengeId}` (shared/schema/user.py): one read fetches it all, one merge-set
 writes any number of challenges.
 """
 
@@ -13,34 +13,29 @@ from typing import TYPE_CHECKING, Any
 
 from google.cloud.firestore_v1 import _helpers
 from google.cloud.firestore_v1.field_path import FieldPath
+from google.cloud.firestore_v1.transforms import Increment
 
-from shared.repository import fast_documents, paths
+from shared.repository import fast_documents
 from shared.schema import gigya as g
+from shared.schema import paths
+from shared.schema import user as schema
+from shared.schema.markers import EventMarker
 
 if TYPE_CHECKING:
     from google.cloud import firestore
 
-CHALLENGES_FIELD = "challenges"
-USER_ID_FIELD = "userId"
+# The user document's names, as this module's callers know them.
+CHALLENGES_FIELD = schema.CHALLENGES
+USER_ID_FIELD = schema.USER_ID
+entry_path = schema.entry_path
+entries = schema.entries
+gigya_path = g.gigya_path
+merge_data = schema.merge_body
 
 
 def user_ref(db: firestore.Client, user_id: str) -> firestore.DocumentReference:
     """The reference of the user document (progress in every challenge)."""
     return db.document(paths.user_doc(user_id))
-
-
-def entry_path(challenge_id: int, *fields: str) -> FieldPath:
-    """The field path of one challenge's entry (or a field in it) in the user document."""
-    return FieldPath(CHALLENGES_FIELD, str(challenge_id), *fields)
-
-
-def entries(doc: Mapping[str, Any] | None) -> dict[int, dict[str, Any]]:
-    """The per-challenge progress entries of a user document, by challenge id."""
-    found: dict[int, dict[str, Any]] = {}
-    for key, entry in ((doc or {}).get(CHALLENGES_FIELD) or {}).items():
-        if key.isdigit() and isinstance(entry, dict):
-            found[int(key)] = entry
-    return found
 
 
 def read_progress(
@@ -57,11 +52,6 @@ def read_progress(
     for cid in ids:
         found[cid] = stored.get(cid)
     return found
-
-
-def gigya_path(challenge_id: int) -> FieldPath:
-    """The field path of a challenge's Gigya points state in the user document."""
-    return FieldPath(g.GIGYA, g.CHALLENGES, str(challenge_id))
 
 
 @dataclass(frozen=True)
@@ -81,15 +71,14 @@ def read_for_event(
     points_ids = sorted(set(gigya_ids))
     mask = [entry_path(cid).to_api_repr() for cid in ids]
     mask += [gigya_path(cid).to_api_repr() for cid in points_ids]
-    mask.append(FieldPath(g.GIGYA, g.DEFAULT).to_api_repr())
+    mask.append(g.default_path().to_api_repr())
     doc = fast_documents.get_document(db, paths.user_doc(user_id), mask) or {}
     stored = entries(doc)
-    gigya = doc.get(g.GIGYA) or {}
-    by_challenge = gigya.get(g.CHALLENGES) or {}
+    default = schema.gigya_map(doc).get(g.DEFAULT)
     return EventRead(
         entries={cid: stored.get(cid) for cid in ids},
-        gigya={cid: dict(by_challenge.get(str(cid)) or {}) for cid in points_ids},
-        default=gigya.get(g.DEFAULT),
+        gigya={cid: dict(schema.gigya_points_of(doc, cid)) for cid in points_ids},
+        default=dict(default) if isinstance(default, Mapping) else None,
     )
 
 
@@ -99,26 +88,10 @@ def read_one(db: firestore.Client, user_id: str, challenge_id: int) -> dict[str,
 
 
 def add_marker(
-    db: firestore.Client, batch: firestore.WriteBatch, path: str, data: Mapping[str, Any]
+    db: firestore.Client, batch: firestore.WriteBatch, path: str, marker: EventMarker
 ) -> None:
     """Create a marker that something was counted: the batch fails when it exists already."""
-    batch.create(db.document(path), dict(data))
-
-
-def merge_data(
-    user_id: str,
-    fields_by_challenge: Mapping[int, Mapping[str, Any]],
-    gigya: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The merge-set body writing nested `fields` into each challenge's entry (and `gigya`)."""
-    body: dict[str, Any] = {USER_ID_FIELD: user_id}
-    # An empty map in a merge-set would replace the stored one: only write what there is.
-    challenges = {str(cid): dict(fields) for cid, fields in fields_by_challenge.items() if fields}
-    if challenges:
-        body[CHALLENGES_FIELD] = challenges
-    if gigya:
-        body[g.GIGYA] = dict(gigya)
-    return body
+    batch.create(db.document(path), marker.encode())
 
 
 def add_merge_data(
@@ -130,8 +103,6 @@ def add_merge_data(
 
 def increment_paths(body: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> list[FieldPath]:
     """The field path of every `Increment` in a merge body (what the commit returns values of)."""
-    from google.cloud.firestore_v1.transforms import Increment
-
     found: list[FieldPath] = []
     for key, value in body.items():
         if isinstance(value, Increment):

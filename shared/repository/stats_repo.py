@@ -5,9 +5,8 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
-from google.cloud import firestore as _firestore
-
-from shared.repository import paths
+from shared.schema import paths
+from shared.schema.stats import StatsShard, person_finished
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -15,7 +14,7 @@ if TYPE_CHECKING:
 
 def shard_path(challenge_id: int, shard: int) -> str:
     """The path of one `peopleFinished` shard of a challenge."""
-    return f"{paths.CHALLENGE_STATS}/{challenge_id}/{paths.STATS_SHARDS}/{shard}"
+    return paths.stats_shard_doc(challenge_id, shard)
 
 
 def add_person_finished(
@@ -24,11 +23,7 @@ def add_person_finished(
     """Count one more person who finished the challenge, in a random shard."""
     if shard is None:
         shard = random.randrange(paths.PEOPLE_FINISHED_SHARDS)
-    batch.set(
-        db.document(shard_path(challenge_id, shard)),
-        {"peopleFinished": _firestore.Increment(1)},
-        merge=True,
-    )
+    batch.set(db.document(shard_path(challenge_id, shard)), person_finished(), merge=True)
 
 
 def people_finished(db: firestore.Client) -> dict[int, int]:
@@ -42,6 +37,6 @@ def people_finished(db: firestore.Client) -> dict[int, int]:
             challenge_id = int(parent.id)
         except ValueError:
             continue
-        value = (snap.to_dict() or {}).get("peopleFinished", 0)
-        totals[challenge_id] = totals.get(challenge_id, 0) + int(value)
+        value = StatsShard.decode(snap.to_dict()).people_finished
+        totals[challenge_id] = totals.get(challenge_id, 0) + value
     return totals

@@ -6,29 +6,27 @@ from typing import TYPE_CHECKING
 
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from shared.repository import paths
+from shared.schema import paths
+from shared.schema import vouchers as schema
+from shared.schema.vouchers import VoucherAssignment, VoucherClaim
 
 if TYPE_CHECKING:
     from google.cloud import firestore
     from google.cloud.firestore_v1.base_document import DocumentSnapshot
 
-# A pool's subcollections and the fields naming who took a code.
-CODES = "codes"  # codes/{code}: {code, taken, takenBy}
-CLAIMS = "claims"  # claims/{code}: {prizeKey, userId}
-ASSIGNMENTS = "assignments"  # assignments/{prizeKey}: {code, userId}
-TAKEN_BY = "takenBy"
-USER_ID = "userId"
-
-
-def _pool(pool_id: str) -> str:
-    return f"{paths.VOUCHER_POOLS}/{pool_id}"
+# A pool's subcollections and the fields naming who took a code (shared/schema/vouchers.py).
+CODES = paths.CODES  # codes/{code}: {code, taken, takenBy}
+CLAIMS = paths.POOL_CLAIMS  # claims/{code}: {prizeKey, userId}
+ASSIGNMENTS = paths.ASSIGNMENTS  # assignments/{prizeKey}: {code, userId}
+TAKEN_BY = schema.TAKEN_BY
+USER_ID = schema.USER_ID
 
 
 def free_codes(db: firestore.Client, pool_id: str, limit: int = 25) -> list[str]:
     """Up to `limit` codes of the pool not taken yet."""
     query = (
-        db.collection(f"{_pool(pool_id)}/{CODES}")
-        .where(filter=FieldFilter("taken", "==", False))
+        db.collection(paths.pool_collection(pool_id, CODES))
+        .where(filter=FieldFilter(schema.TAKEN, "==", False))
         .limit(limit)
     )
     return [snap.id for snap in query.stream()]
@@ -36,11 +34,10 @@ def free_codes(db: firestore.Client, pool_id: str, limit: int = 25) -> list[str]
 
 def assigned_code(db: firestore.Client, pool_id: str, prize_key: str) -> str | None:
     """The code already assigned to a prize, if any."""
-    snap = db.document(f"{_pool(pool_id)}/{ASSIGNMENTS}/{prize_key}").get()
+    snap = db.document(paths.assignment_doc(pool_id, prize_key)).get()
     if not snap.exists:
         return None
-    code = (snap.to_dict() or {}).get("code")
-    return str(code) if code else None
+    return schema.assigned_code(snap.to_dict() or {})
 
 
 def add_claim(
@@ -52,10 +49,14 @@ def add_claim(
     user_id: str,
 ) -> None:
     """Take `code` for a prize: fails with AlreadyExists if the code or the prize is taken."""
-    pool = _pool(pool_id)
-    batch.create(db.document(f"{pool}/{CLAIMS}/{code}"), {"prizeKey": prize_key, USER_ID: user_id})
-    batch.create(db.document(f"{pool}/{ASSIGNMENTS}/{prize_key}"), {"code": code, USER_ID: user_id})
-    batch.update(db.document(f"{pool}/{CODES}/{code}"), {"taken": True, TAKEN_BY: user_id})
+    batch.create(
+        db.document(paths.pool_claim_doc(pool_id, code)), VoucherClaim(prize_key, user_id).encode()
+    )
+    batch.create(
+        db.document(paths.assignment_doc(pool_id, prize_key)),
+        VoucherAssignment(code, user_id).encode(),
+    )
+    batch.update(db.document(paths.code_doc(pool_id, code)), schema.taken_update(user_id))
 
 
 # --- one user's records (docs/OPERATIONS.md) ---------------------------------------------------

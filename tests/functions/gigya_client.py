@@ -17,8 +17,10 @@ from shared.catalog.models import Action, DefaultChallenge, DefaultLevel, Level
 from shared.engine.process import process_transaction
 from shared.enums import TriggerKind
 from shared.repository import leaderboards_repo
+from shared.schema import paths
 from tests.functions.integration_client import function_app
 from tests.shared.engine.builders import challenge, group, install, level, trigger
+from tests.shared.engine.builders import earn as earn_transaction
 
 K = TriggerKind
 ENTRY_OF = {r.path: r.entry_point for r in public_routes() if r.path.startswith("/gm.")}
@@ -156,8 +158,8 @@ class GigyaClient:
 
     def earn(self, uid: str, points: float, tid: str, at: datetime | None = None) -> None:
         """A ledger EarnPoints transaction, counted as the trigger would count it."""
-        data = {"userId": uid, "type": 1, "points": points, "occurredAt": at or datetime.now(UTC)}
-        self.db.document(f"transactions/{tid}").set(data)
+        data = earn_transaction(uid, points, at or datetime.now(UTC))
+        self.db.document(paths.transaction_doc(tid)).set(data)
         process_transaction(self.db, tid, data)
 
     def refresh_ranks(self) -> None:

@@ -7,8 +7,10 @@ from typing import Any
 
 from shared.catalog.models import Catalog, Category, Challenge, Group, Level, Reward, Trigger
 from shared.enums import DurationType, Operator, RewardType, TriggerKind, TriggerType
-from shared.progress.state import COUNTER_FIELD
-from shared.repository import paths
+from shared.schema import paths
+from shared.schema import user as user_schema
+from shared.schema.milestones import STATUS_ISSUED, Milestone, MilestoneEntry, Prize
+from shared.schema.user import ProgressState
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -97,25 +99,23 @@ def catalog(*challenges: Challenge) -> Catalog:
     )
 
 
+def _prize(value: Any = "100", reward_type: RewardType = RewardType.POINTS) -> Prize:
+    return Prize(
+        reward_id=3,
+        reward_type=int(reward_type),
+        value=value,
+        description={"en": "100 points", "ar": "مئة نقطة"},
+        expiration_date=NOW + timedelta(days=30),
+        status=STATUS_ISSUED,
+    )
+
+
 def prize(value: Any = "100", reward_type: RewardType = RewardType.POINTS) -> dict[str, Any]:
-    return {
-        "rewardId": 3,
-        "rewardType": int(reward_type),
-        "value": value,
-        "description": {"en": "100 points", "ar": "مئة نقطة"},
-        "expirationDate": NOW + timedelta(days=30),
-        "status": "issued",
-    }
+    return _prize(value, reward_type).encode()
 
 
 def unclaimed_entry(milestone_id: int, created: datetime = NOW, **prize_args: Any) -> dict:
-    return {
-        "milestoneId": milestone_id,
-        "level": 0,
-        "cycle": 0,
-        "createdAt": created,
-        "prizes": [prize(**prize_args)],
-    }
+    return MilestoneEntry(milestone_id, 0, 0, created, (_prize(**prize_args),)).encode()
 
 
 def progress_doc(
@@ -128,47 +128,43 @@ def progress_doc(
     completed: bool = False,
     level: int = 0,
 ) -> dict[str, Any]:
-    field = COUNTER_FIELD[TriggerKind.EARNED_POINTS]
-    return {
-        "totals": {field: earned},
-        "baseline": {field: baseline},
-        "cycle": 0,
-        "level": level,
-        "levelsReached": 0,
-        "completed": completed,
-        "achievedAt": achieved_at,
-        "pending": {},
-        "unclaimed": {str(e["milestoneId"]): e for e in unclaimed or []},
-        "claimedCount": claimed_count,
-    }
+    """A stored entry (as the engine leaves one) with these counters, prizes and position."""
+    earned_points = TriggerKind.EARNED_POINTS
+    return ProgressState(
+        totals={earned_points: earned},
+        baseline={earned_points: baseline},
+        level=level,
+        completed=completed,
+        achieved_at=achieved_at,
+        unclaimed={str(MilestoneEntry.decode(e).milestone_id): e for e in unclaimed or []},
+        claimed_count=claimed_count,
+    ).encode()
 
 
 def store_progress(db: Any, user_id: str, entries: dict[int, dict[str, Any]]) -> None:
     """Write the user document with these progress entries, as the engine stores them."""
     db.document(paths.user_doc(user_id)).set(
-        {"userId": user_id, "challenges": {str(cid): e for cid, e in entries.items()}}, merge=True
+        user_schema.user_document(user_id, entries), merge=True
     )
 
 
 def stored_progress(db: Any, user_id: str, challenge_id: int) -> dict[str, Any]:
     """The user's stored progress entry in one challenge ({} when absent)."""
-    doc = db.document(paths.user_doc(user_id)).get().to_dict() or {}
-    return dict((doc.get("challenges") or {}).get(str(challenge_id)) or {})
+    doc = db.document(paths.user_doc(user_id)).get().to_dict()
+    return dict(user_schema.entries(doc).get(challenge_id) or {})
 
 
 def milestone_doc(
     user_id: str, milestone_id: int, challenge_id: int, *, issued: bool = True
 ) -> dict[str, Any]:
-    return {
-        "milestoneId": milestone_id,
-        "userId": user_id,
-        "challengeId": challenge_id,
-        "cycle": 0,
-        "level": 0,
-        "createdAt": NOW,
-        "occurredAt": NOW,
-        "prizes": [prize()],
-        "issued": issued,
-        "claimed": False,
-        "claimedAt": None,
-    }
+    return Milestone(
+        milestone_id=milestone_id,
+        user_id=user_id,
+        challenge_id=challenge_id,
+        cycle=0,
+        level=0,
+        created_at=NOW,
+        occurred_at=NOW,
+        prizes=(_prize(),),
+        issued=issued,
+    ).encode()

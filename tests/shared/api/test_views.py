@@ -9,6 +9,7 @@ import pytest
 from shared.api import views
 from shared.enums import RewardType
 from shared.progress.state import parse_progress
+from shared.schema.milestones import Claim
 from tests.shared.api.factories import (
     CATEGORIES,
     NOW,
@@ -138,7 +139,7 @@ def test_claimed_milestone_counts_levels_from_one():
         "claimedAt": "2026-06-02T00:00:00Z",
         "prizes": [unclaimed_entry(9)["prizes"][0]],
     }
-    claimed = views.claimed_milestone(record, challenge(1), ctx())
+    claimed = views.claimed_milestone(Claim.decode(record), challenge(1), ctx())
     assert claimed.level == 1
     assert claimed.claimedAt.isoformat() == "2026-06-02T00:00:00+00:00"
     assert claimed.challengeName == "Challenge 1"

@@ -17,8 +17,10 @@ from shared.catalog.models import (
     VoucherPool,
 )
 from shared.enums import DurationType, Operator, RewardType, TriggerKind
-from shared.repository import catalog_cache, paths, stats_repo
+from shared.repository import catalog_cache, stats_repo
 from shared.repository.catalog_repo import save_catalog
+from shared.schema import ledger, paths
+from shared.schema import user as user_schema
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 START = NOW - timedelta(days=30)
@@ -135,8 +137,8 @@ def install(
 
 
 def tx(user: str, type_: int, at: datetime = NOW, **fields: Any) -> dict[str, Any]:
-    """A ledger transaction document."""
-    return {"userId": user, "type": type_, "occurredAt": at, **fields}
+    """A ledger transaction document (`fields` by their stored names, valid or not)."""
+    return {ledger.USER_ID: user, ledger.TYPE: type_, ledger.OCCURRED_AT: at, **fields}
 
 
 def earn(user: str, points: float, at: datetime = NOW, **fields: Any) -> dict[str, Any]:
@@ -145,8 +147,8 @@ def earn(user: str, points: float, at: datetime = NOW, **fields: Any) -> dict[st
 
 def progress(db: Any, user: str, cid: int) -> dict[str, Any]:
     """The user's stored progress entry in a challenge ({} when absent)."""
-    doc = db.document(paths.user_doc(user)).get().to_dict() or {}
-    return dict((doc.get("challenges") or {}).get(str(cid)) or {})
+    doc = db.document(paths.user_doc(user)).get().to_dict()
+    return dict(user_schema.entries(doc).get(cid) or {})
 
 
 def milestones(db: Any, user: str) -> list[dict[str, Any]]:

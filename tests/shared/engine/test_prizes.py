@@ -37,14 +37,16 @@ def test_pending_prizes_carry_what_issuing_needs():
         ],
         NOW,
     )
-    assert [p["rewardType"] for p in prizes] == [
+    assert [p.reward_type for p in prizes] == [
         RewardType.POINTS,
         RewardType.VOUCHER,
         RewardType.BADGE,
     ]
-    assert [p["value"] for p in prizes] == ["50", "pool", "b"]
-    assert {p["status"] for p in prizes} == {"pending"}
-    assert prizes[1]["description"] == {"en": "a voucher", "ar": "قسيمة"}
-    assert prizes[0]["description"] == {"en": "50 points"}
-    assert prizes[0]["expirationDate"] == datetime(2026, 6, 25, 12, tzinfo=UTC)
-    assert prizes[2]["expirationDate"] is None
+    assert [p.value for p in prizes] == ["50", "pool", "b"]
+    assert {p.status for p in prizes} == {"pending"}
+    assert prizes[1].description == {"en": "a voucher", "ar": "قسيمة"}
+    assert prizes[0].description == {"en": "50 points"}
+    assert prizes[0].expiration_date == datetime(2026, 6, 25, 12, tzinfo=UTC)
+    assert prizes[2].expiration_date is None
+    # As stored: the field names of the schema.
+    assert prizes[0].encode()["status"] == "pending"

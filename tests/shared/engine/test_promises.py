@@ -159,9 +159,9 @@ def test_150_completions_share_100_voucher_codes_without_giving_one_twice(db):
         workers=24,
     )
     prizes = [p for o in outcomes for p in o.prizes]
-    issued = [p["value"] for p in prizes if p["status"] == "issued"]
+    issued = [p.value for p in prizes if p.status == "issued"]
     assert len(issued) == len(set(issued)) == 100
-    assert sum(p["status"] == "outOfStock" for p in prizes) == 50
+    assert sum(p.status == "outOfStock" for p in prizes) == 50
     # What the milestones record agrees, and each claim names one user.
     recorded = [m["prizes"][0] for n in range(150) for m in milestones(db, f"user{n}")]
     assert sorted(p["value"] for p in recorded if p["status"] == "issued") == sorted(issued)

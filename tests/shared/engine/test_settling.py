@@ -53,12 +53,12 @@ def test_completing_a_middle_level_moves_to_the_next_from_the_current_totals():
         simple_level(K.EARNED_POINTS, 10),
     )
     milestone, fields, first = _completion(ch, {"totals": {"earnedPoints": 15}})
-    assert milestone["milestoneId"] == milestone_id("u", 1, 0, 0)
-    assert (milestone["cycle"], milestone["level"], milestone["issued"]) == (0, 0, False)
-    assert milestone["prizes"][0]["status"] == "pending"
+    assert milestone.milestone_id == milestone_id("u", 1, 0, 0)
+    assert (milestone.cycle, milestone.level, milestone.issued) == (0, 0, False)
+    assert milestone.prizes[0].status == "pending"
     assert (fields["level"], fields["levelsReached"], fields["completed"]) == (1, 1, False)
     assert fields["baseline"] == {"earnedPoints": 15}
-    assert str(milestone["milestoneId"]) in fields["pending"] and "unclaimed" not in fields
+    assert str(milestone.milestone_id) in fields["pending"] and "unclaimed" not in fields
     assert not first and "achievedAt" not in fields
 
 
@@ -67,8 +67,8 @@ def test_the_first_completion_of_the_last_level_is_the_achievement():
     milestone, fields, first = _completion(ch, {"totals": {"earnedPoints": 10}})
     assert first and fields["achievedAt"] == NOW and fields["completed"] is True
     # No prizes: listed at once, nothing pending.
-    assert fields["unclaimed"][str(milestone["milestoneId"])]["prizes"] == []
-    assert "pending" not in fields and milestone["issued"] is True
+    assert fields["unclaimed"][str(milestone.milestone_id)]["prizes"] == []
+    assert "pending" not in fields and milestone.issued is True
 
 
 def test_a_later_cycle_is_not_a_first_completion():
@@ -77,4 +77,4 @@ def test_a_later_cycle_is_not_a_first_completion():
         ch, {"cycle": 2, "totals": {"earnedPoints": 40}, "baseline": {"earnedPoints": 30}}
     )
     assert not first and (fields["cycle"], fields["level"]) == (3, 0)
-    assert milestone["milestoneId"] == milestone_id("u", 1, 2, 0)
+    assert milestone.milestone_id == milestone_id("u", 1, 2, 0)

@@ -11,11 +11,13 @@ import pytest
 from shared.catalog.models import VoucherPool
 from shared.engine.process import COUNTED, DEAD_LETTERED, process_transaction
 from shared.enums import TriggerKind
-from shared.repository import paths, prizes_repo, progress_repo
+from shared.repository import prizes_repo
 from shared.repository.keys import user_key
 from shared.schema import gigya as g
+from shared.schema import ledger, paths
+from shared.schema.milestones import Milestone
 from tests.functions.gigya_client import ACTIONS, DEFAULT, END, START, gigya_challenges
-from tests.shared.engine.builders import challenge, install, simple_level, voucher_reward
+from tests.shared.engine.builders import challenge, install, simple_level, tx, voucher_reward
 
 USER = "+2010/erase%me"  # "/" and "%" make its document id differ from the id
 OTHER = "+201000000002"
@@ -44,17 +46,17 @@ def install_catalog(db) -> None:
 
 def ledger_transaction(db, transaction_id: str, data: dict[str, Any]) -> str:
     """Write a ledger transaction and count it as the trigger would; its outcome status."""
-    db.document(f"{paths.TRANSACTIONS}/{transaction_id}").set(data)
+    db.document(paths.transaction_doc(transaction_id)).set(data)
     return process_transaction(db, transaction_id, data).status
 
 
 def milestone_of(db, user: str, challenge_id: int) -> int:
-    [found] = [
-        snap.to_dict()["milestoneId"]
+    stored = [
+        Milestone.decode(snap.to_dict() or {})
         for snap in db.collection(paths.milestones_collection(user)).stream()
-        if snap.to_dict()["challengeId"] == challenge_id
     ]
-    return int(found)
+    [found] = [m.milestone_id for m in stored if m.challenge_id == challenge_id]
+    return found
 
 
 @pytest.fixture
@@ -68,13 +70,10 @@ def member(gm):
         gm.ok("gm.notifyAction", UID=USER, action="comment")
     gm.ok("gm.notifyAction", UID=USER, action="share", actionAttributes={"show": "x"})
     gm.ok("gm.redeemPoints", UID=USER, challenge=g.DEFAULT_CHALLENGE, points=10)
-    voucher = {"userId": USER, "type": 2, "voucherId": "V", "occurredAt": now, "sequence": 7}
+    voucher = tx(USER, 2, now, voucherId="V", sequence=7)
     assert ledger_transaction(db, "u-voucher", voucher) == COUNTED
     prizes_repo.claim_milestone(db, USER, milestone_of(db, USER, 1), now)
-    assert (
-        ledger_transaction(db, "u-bad", {"userId": USER, "type": 1, "occurredAt": now})
-        == DEAD_LETTERED
-    )
+    assert ledger_transaction(db, "u-bad", tx(USER, 1, now)) == DEAD_LETTERED
     gm.earn(OTHER, 100, "o-earn")
     gm.refresh_ranks()
     return gm
@@ -115,5 +114,5 @@ def ledger_count(db, user: str) -> int:
     return sum(
         1
         for snap in db.collection(paths.TRANSACTIONS).stream()
-        if snap.to_dict().get(progress_repo.USER_ID_FIELD) == user
+        if ledger.user_of(snap.to_dict()) == user
     )

@@ -41,7 +41,9 @@ def _seed(db, milestone_id: int = 11, challenge_id: int = 1, issued: bool = True
 def test_claim_moves_the_prize_once(db):
     _seed(db)
     record = prizes_repo.claim_milestone(db, USER, 11, NOW)
-    assert record["claimedAt"] == NOW and record["challengeId"] == 1
+    assert record.claimed_at == NOW and record.challenge_id == 1
+    stored = db.document(prizes_repo.claim_doc(USER, 11)).get().to_dict()
+    assert stored == record.encode() and stored["claimedAt"] == NOW
     progress = stored_progress(db, USER, 1)
     assert set(progress["unclaimed"]) == {"99"}
     assert progress["claimedCount"] == 1
@@ -53,7 +55,7 @@ def test_claiming_again_returns_the_first_claim_and_counts_once(db):
     _seed(db)
     first = prizes_repo.claim_milestone(db, USER, 11, NOW)
     again = prizes_repo.claim_milestone(db, USER, 11, NOW + timedelta(hours=1))
-    assert again["claimedAt"] == first["claimedAt"]
+    assert again.claimed_at == first.claimed_at
     assert stored_progress(db, USER, 1)["claimedCount"] == 1
 
 
@@ -61,7 +63,7 @@ def test_concurrent_claims_count_once(db):
     _seed(db)
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda i: prizes_repo.claim_milestone(db, USER, 11, NOW), range(8)))
-    assert {r["milestoneId"] for r in results} == {11}
+    assert {r.milestone_id for r in results} == {11}
     assert stored_progress(db, USER, 1)["claimedCount"] == 1
 
 
@@ -87,5 +89,5 @@ def test_history_is_newest_first_and_paginated(db):
     page2, _ = prizes_repo.prizes_history(db, USER, 2, 2)
     page9, _ = prizes_repo.prizes_history(db, USER, 9, 2)
     assert total == 3
-    assert [r["milestoneId"] for r in page1 + page2] == [23, 22, 21]
+    assert [r.milestone_id for r in page1 + page2] == [23, 22, 21]
     assert page9 == []

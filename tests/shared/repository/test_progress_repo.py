@@ -16,6 +16,8 @@ from shared.repository.progress_repo import (
     read_progress,
     transform_values,
 )
+from shared.schema.markers import EventMarker
+from tests.shared.engine.builders import NOW
 
 pytestmark = pytest.mark.emulator
 
@@ -25,7 +27,8 @@ def test_a_marker_and_an_increment_commit_once_and_return_the_new_total(db):
     path = entry_path(4, "totals", "earnedPoints")
     for _ in range(2):
         batch = db.batch()
-        add_marker(db, batch, paths.event_marker_doc("a/b", "t1"), {"x": 1})
+        marker = EventMarker.of("t1", NOW, [4], NOW)
+        add_marker(db, batch, paths.event_marker_doc("a/b", "t1"), marker)
         add_merge(db, batch, "a/b", {4: {"totals": {"earnedPoints": firestore.Increment(5)}}})
         try:
             results = batch.commit()
