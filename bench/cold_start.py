@@ -23,6 +23,7 @@ from pathlib import Path
 import requests
 
 from devtools.emulators import HOST, descendants, free_port
+from shared.schema import paths
 
 ROOT = Path(__file__).resolve().parents[1]
 COLD_START_GOAL_SECONDS = 1.5
@@ -62,7 +63,7 @@ def _empty_event(base_url: str) -> requests.Response:
         "ce-specversion": "1.0",
         "ce-type": "google.cloud.firestore.document.v1.created",
         "ce-source": "//firestore.googleapis.com/projects/bench/databases/(default)",
-        "ce-subject": "documents/transactions/cold-start-probe",
+        "ce-subject": f"documents/{paths.transaction_doc('cold-start-probe')}",
         "ce-id": f"cold-{time.time_ns()}",
         "Content-Type": "application/protobuf",
     }
@@ -85,7 +86,7 @@ def event_probe(project: str, data: dict[str, object]) -> Probe:
 
         doc_id = f"cold-{uuid.uuid4().hex}"
         event = Event(uuid.uuid4().hex, doc_id, dict(data), datetime.now(UTC))
-        body = encode_document_event(project, f"transactions/{doc_id}", data)
+        body = encode_document_event(project, paths.transaction_doc(doc_id), data)
         headers = cloudevent_headers(project, event)
         return requests.post(base_url + "/", data=body, headers=headers, timeout=10)
 

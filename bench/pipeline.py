@@ -23,6 +23,9 @@ from typing import Any
 
 from bench.data import earn_transaction
 from bench.report import Figure, at_least, at_most, info, percentile
+from shared.enums import TriggerKind
+from shared.schema import paths
+from shared.schema import user as user_schema
 
 RATE_GOAL = 100.0
 SHARE_OF_EMULATOR_GOAL = 1 / 3
@@ -32,6 +35,7 @@ IN_FLIGHT = 64
 DRAIN_SECONDS = 20.0
 # Every pipeline event is counted for this challenge, which never completes.
 WATCHED_CHALLENGE = 2
+EARNED_POINTS = user_schema.COUNTER_FIELD[TriggerKind.EARNED_POINTS]  # under `totals`
 
 
 class TotalsWatch:
@@ -58,8 +62,6 @@ class TotalsWatch:
 
     def start(self, timeout: float = 30.0) -> TotalsWatch:
         """Listen to each user's document; returns once every listener is current."""
-        from shared.repository import paths
-
         for index, user in enumerate(self._users):
             ref = self._db.document(paths.user_doc(user))
             self._watches.append(ref.on_snapshot(self._callback(index, len(self._users))))
@@ -78,11 +80,13 @@ class TotalsWatch:
                     self._ready.set()
                 for snapshot in docs:
                     data = snapshot.to_dict() or {}
-                    user = data.get("userId")
+                    user = data.get(user_schema.USER_ID)
                     if user not in self._applied:
                         continue
-                    entry = (data.get("challenges") or {}).get(str(WATCHED_CHALLENGE)) or {}
-                    total = int((entry.get("totals") or {}).get("earnedPoints", 0))
+                    entries = data.get(user_schema.CHALLENGES) or {}
+                    entry = entries.get(str(WATCHED_CHALLENGE)) or {}
+                    totals = entry.get(user_schema.TOTALS) or {}
+                    total = int(totals.get(EARNED_POINTS, 0))
                     queue = self._sent[user]
                     while self._applied[user] < total and queue:
                         self._applied[user] += 1
@@ -141,7 +145,7 @@ def _write(db: Any, watch: TotalsWatch, user: str, run: Run, lock: threading.Loc
     transaction_id = f"bench-{uuid.uuid4().hex}"
     watch.sent(user)
     try:
-        db.collection("transactions").document(transaction_id).create(earn_transaction(user, 1))
+        db.document(paths.transaction_doc(transaction_id)).create(earn_transaction(user, 1))
     except Exception as exc:  # count it and keep the load going
         watch.unsent(user)
         with lock:
@@ -298,7 +302,7 @@ def direct_rate(project: str, event_url: str, users: int, threads: int, seconds:
             doc_id = f"bench-{uuid.uuid4().hex}"
             data = earn_transaction(f"+2017{tag}{index % users:03d}", 1)
             event = Event(uuid.uuid4().hex, doc_id, data, datetime.now(UTC))
-            body = encode_document_event(project, f"transactions/{doc_id}", data)
+            body = encode_document_event(project, paths.transaction_doc(doc_id), data)
             started = time.perf_counter()
             response = session.post(
                 event_url, data=body, headers=cloudevent_headers(project, event), timeout=30

@@ -48,6 +48,7 @@ from devtools.eventarc import Deliverer, Event, RetryPolicy
 from devtools.ledger import COMMANDS, build_transaction
 from shared.enums import TransactionType
 from shared.repository import paths, progress_repo
+from shared.schema import ledger as tx
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -201,7 +202,7 @@ def _transaction(
         # What the ledger's contract refuses (docs/ENGINE.md, validation): named as it names them.
         data = build_transaction(TransactionType.EARN_POINTS, user, occurred_at=at, points=10)
         broken: dict[str, Any] = rng.choice(
-            [{"points": None}, {"type": 9}, {"points": -5}, {"occurredAt": "x"}]
+            [{tx.POINTS: None}, {tx.TYPE: 9}, {tx.POINTS: -5}, {tx.OCCURRED_AT: "x"}]
         )
         return {**data, **broken}
     ledger.sequence += 1

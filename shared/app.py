@@ -90,13 +90,13 @@ class App:
     def firestore(self) -> FirestoreClient:
         """The Firestore client (the emulator when the settings name one), made on first use.
 
-        Its channel carries the request deadlines (shared/firestore_client.py).
+        Its channel carries the request deadlines (shared/firestore/client.py).
         """
         client = self._firestore
         if client is None:
             with self._lock:
                 if self._firestore is None:
-                    from shared.firestore_client import create_client
+                    from shared.firestore.client import create_client
 
                     settings = self.settings
                     self._firestore = create_client(

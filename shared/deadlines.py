@@ -2,7 +2,7 @@
 
 The HTTP handlers and the trigger open a budget (`budget(seconds, attempt_seconds)`); every
 Firestore call is clamped to `min(attempt, remaining)` by the gRPC interceptor on the Firestore
-client's channel (shared/firestore_client.py), and every HTTP call to a Google API on a request path
+client's channel (shared/firestore/client.py), and every HTTP call to a Google API on a request path
 asks `call_timeout()`. Once the budget is spent, the next call raises at once a ServiceError (not a
 google-api-core error), so no retry wrapper keeps sleeping on it: `DeadlineSpentError` (V1/V2 503,
 Gigya 504001) or, when the last failed call found the backend unreachable, `BackendUnreachableError`

@@ -29,6 +29,7 @@ from shared.progress.evaluation import evaluate_level
 from shared.progress.state import Counter as ProgressCounter
 from shared.progress.state import ProgressState
 from shared.repository.keys import milestone_id, prize_key
+from shared.schema import user as user_schema
 
 _UNBOUNDED = 1e300
 
@@ -115,7 +116,8 @@ def _check_amounts(
         if state.base(counter) > state.total(counter):
             f.add(
                 MILESTONES,
-                f"baseline.{counter_name(counter)} {number(state.base(counter))} is above "
+                f"{user_schema.BASELINE}.{counter_name(counter)} "
+                f"{number(state.base(counter))} is above "
                 f"the total {number(state.total(counter))}",
                 user,
                 cid,

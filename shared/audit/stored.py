@@ -1,58 +1,55 @@
 """Where the audit reads stored state, and the stored names it compares.
 
-Paths and names with a home are taken from it (shared/repository/paths.py, keys.py,
-vouchers_repo.py, prizes_repo.py, dead_letters_repo.py, shared/schema/gigya.py,
-shared/progress/state.py). The engine writes a few documents with literal field names and no
-constant (the event marker in shared/engine/counting.py, the milestone document in
-shared/engine/settling.py and prizes.py, the voucher claim and assignment in
-shared/repository/vouchers_repo.py, the action log in shared/repository/gigya_repo.py): they
-are named here once, as those modules write them, for the audit's reads.
+Every path and name is shared/schema's (paths, markers, milestones, ledger, vouchers, gigya),
+through shared/repository's modules where they name it; the audit's names for them are
+aliases here, so that its checks read as the documents they compare.
 """
 
 from __future__ import annotations
 
 from shared.repository import paths, prizes_repo, vouchers_repo
 from shared.schema import gigya as g
+from shared.schema import ledger, markers, vouchers
+from shared.schema import milestones as m
+from shared.schema import paths as schema_paths
 
 # users/{u}/events/{transactionId} and users/{u}/sequences/{sequence} (counting.count).
-MARKER_TRANSACTION_ID = "transactionId"
-MARKER_CHALLENGES = "challenges"
-MARKER_COUNTED_AT = "countedAt"
+MARKER_TRANSACTION_ID = markers.TRANSACTION_ID
+MARKER_CHALLENGES = markers.CHALLENGES
+MARKER_COUNTED_AT = markers.COUNTED_AT
 
 # users/{u}/milestones/{milestoneId} (settling.milestone_doc, prizes.issue_prizes).
-MILESTONE_ID = "milestoneId"
-MILESTONE_USER_ID = "userId"
-MILESTONE_CHALLENGE_ID = "challengeId"
-MILESTONE_CYCLE = "cycle"
-MILESTONE_LEVEL = "level"
-MILESTONE_OCCURRED_AT = "occurredAt"
-MILESTONE_CREATED_AT = "createdAt"
-MILESTONE_PRIZES = "prizes"
-MILESTONE_ISSUED = "issued"
-MILESTONE_CLAIMED = "claimed"
+MILESTONE_ID = m.MILESTONE_ID
+MILESTONE_USER_ID = m.USER_ID
+MILESTONE_CHALLENGE_ID = m.CHALLENGE_ID
+MILESTONE_CYCLE = m.CYCLE
+MILESTONE_LEVEL = m.LEVEL
+MILESTONE_OCCURRED_AT = m.OCCURRED_AT
+MILESTONE_CREATED_AT = m.CREATED_AT
+MILESTONE_PRIZES = m.PRIZES
+MILESTONE_ISSUED = m.ISSUED
+MILESTONE_CLAIMED = m.CLAIMED
 # One prize of a milestone (prizes.pending_prizes).
-PRIZE_REWARD_ID = "rewardId"
-PRIZE_REWARD_TYPE = "rewardType"
-PRIZE_VALUE = "value"
-PRIZE_STATUS = "status"
+PRIZE_REWARD_ID = m.PRIZE_REWARD_ID
+PRIZE_REWARD_TYPE = m.PRIZE_REWARD_TYPE
+PRIZE_VALUE = m.PRIZE_VALUE
+PRIZE_STATUS = m.PRIZE_STATUS
 
 # transactions/reward-{milestoneId}-{rewardId} (prizes._issue_points): the credit's own fields.
-CREDIT_MILESTONE_ID = "milestoneId"
-CREDIT_REWARD_ID = "rewardId"
+CREDIT_MILESTONE_ID = ledger.MILESTONE_ID
+CREDIT_REWARD_ID = ledger.REWARD_ID
 
 # voucherPools/{pool}/claims/{code}, assignments/{prizeKey}, codes/{code} (vouchers_repo).
-CLAIM_PRIZE_KEY = "prizeKey"
-ASSIGNMENT_CODE = "code"
-CODE_TAKEN = "taken"
+CLAIM_PRIZE_KEY = vouchers.PRIZE_KEY
+ASSIGNMENT_CODE = vouchers.CODE
+CODE_TAKEN = vouchers.TAKEN
 
 # users/{u}/actionLog/{actionId}~{n} (gigya_repo.record_capped_action).
-ACTION_LOG_TRANSACTION_ID = "transactionId"
-ACTION_LOG_AT = "at"
+ACTION_LOG_TRANSACTION_ID = g.ACTION_LOG_TRANSACTION_ID
+ACTION_LOG_AT = g.LOG_AT
 
-
-def reward_credit_id(milestone: int, reward_id: int) -> str:
-    """The id of a points prize's credit in `transactions` (prizes._issue_points)."""
-    return f"reward-{milestone}-{reward_id}"
+# The id of a points prize's credit in `transactions` (prizes._issue_points).
+reward_credit_id = schema_paths.reward_credit_id
 
 
 def _collection_of(document: str) -> str:

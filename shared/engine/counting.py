@@ -21,6 +21,7 @@ from shared.engine.candidates import Candidate
 from shared.engine.run import Run
 from shared.engine.transaction import LedgerTransaction
 from shared.enums import TransactionType, TriggerKind
+from shared.firestore import transforms
 from shared.gigya import periods
 from shared.progress.state import order_key
 from shared.repository import leaderboards_repo, progress_repo
@@ -274,7 +275,7 @@ def count(
                 )
 
     results = run.commit(build)
-    values = progress_repo.transform_values(run.db, results[1], progress_repo.increment_paths(body))
+    values = transforms.transform_values(run.db, results[1], transforms.increment_paths(body))
     after: dict[int, ProgressState] = {}
     for candidate in candidates:
         cid = candidate.challenge.id

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from google.cloud import firestore as _firestore
 
 from shared.enums import TransactionType
-from shared.repository import fast_documents, progress_repo
+from shared.firestore import documents
+from shared.repository import progress_repo
 from shared.repository.progress_reads import UserProgress
 from shared.schema import gigya as g
 from shared.schema import ledger, paths
@@ -46,13 +47,13 @@ class GigyaUser:
 def _gigya_map(fields: Any, db: firestore.Client) -> dict[str, Any]:
     if fields is None or g.GIGYA not in fields:
         return {}
-    decoded = fast_documents.decode_value(fields[g.GIGYA], db)
+    decoded = documents.decode_value(fields[g.GIGYA], db)
     return decoded if isinstance(decoded, dict) else {}
 
 
 def read_user(db: firestore.Client, user_id: str) -> GigyaUser:
     """Everything the Gigya reads need of one user, in one round trip."""
-    fields = fast_documents.get_raw_fields(db, paths.user_doc(user_id))
+    fields = documents.get_raw_fields(db, paths.user_doc(user_id))
     challenges = schema.CHALLENGES
     entries = (
         fields[challenges].map_value.fields if fields is not None and challenges in fields else None
@@ -93,7 +94,7 @@ def read_users(
 def read_action_cap(db: firestore.Client, user_id: str, action_id: str) -> ActionCapState:
     """The cap state of one action of one user (one masked read)."""
     path = g.action_cap_path(action_id)
-    doc = fast_documents.get_document(db, paths.user_doc(user_id), [path.to_api_repr()]) or {}
+    doc = documents.get_document(db, paths.user_doc(user_id), [path.to_api_repr()]) or {}
     return ActionCapState.decode(schema.action_cap_of(doc, action_id))
 
 
@@ -128,7 +129,7 @@ def redeem_state(
     """(pointsTotal, redeemed, redeems so far) of a challenge, `_default` when None."""
     if challenge_id is None:
         path = g.default_path()
-        doc = fast_documents.get_document(db, paths.user_doc(user_id), [path.to_api_repr()]) or {}
+        doc = documents.get_document(db, paths.user_doc(user_id), [path.to_api_repr()]) or {}
         default = g.DefaultState.decode(schema.default_of(doc))
         total, points = default.points, default.periods
     else:
@@ -136,7 +137,7 @@ def redeem_state(
             schema.entry_path(challenge_id, schema.TOTALS).to_api_repr(),
             g.gigya_path(challenge_id).to_api_repr(),
         ]
-        doc = fast_documents.get_document(db, paths.user_doc(user_id), mask) or {}
+        doc = documents.get_document(db, paths.user_doc(user_id), mask) or {}
         total = decode_entry(schema.entries(doc).get(challenge_id)).points_total
         points = g.GigyaPoints.decode(schema.gigya_points_of(doc, challenge_id))
     return total, points.redeemed, points.redeem_seq

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from shared.repository import fast_documents, progress_repo
+from shared.firestore import documents
+from shared.repository import progress_repo
 from shared.schema import paths
 from shared.schema import user as schema
 from shared.schema.user import ProgressState, decode_entry
@@ -41,7 +42,7 @@ class UserProgress(Mapping[int, ProgressState]):
             fields = self._entry_fields(challenge_id)
             if fields is None:
                 raise KeyError(challenge_id)
-            state = decode_entry(fast_documents.decode_map(fields, self._db))
+            state = decode_entry(documents.decode_map(fields, self._db))
             self._parsed[challenge_id] = state
         return state
 
@@ -70,7 +71,7 @@ def user_progress(db: firestore.Client, user_id: str) -> UserProgress:
     """The user's progress in every challenge, by challenge id, in one round trip."""
     challenges = schema.CHALLENGES
     # The list reads the progress entries only, not the Gigya state beside them.
-    fields = fast_documents.get_raw_fields(db, paths.user_doc(user_id), [challenges])
+    fields = documents.get_raw_fields(db, paths.user_doc(user_id), [challenges])
     if fields is None or challenges not in fields:
         return UserProgress(None, db)
     return UserProgress(fields[challenges].map_value.fields, db)

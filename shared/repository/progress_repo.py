@@ -7,15 +7,11 @@ writes any number of challenges.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from google.cloud.firestore_v1 import _helpers
-from google.cloud.firestore_v1.field_path import FieldPath
-from google.cloud.firestore_v1.transforms import Increment
-
-from shared.repository import fast_documents
+from shared.firestore import documents
 from shared.schema import gigya as g
 from shared.schema import paths
 from shared.schema import user as schema
@@ -48,7 +44,7 @@ def read_progress(
         return found
     # A mask keeps the answer to the challenges asked for, whatever else the user is in.
     mask = [entry_path(cid).to_api_repr() for cid in ids]
-    stored = entries(fast_documents.get_document(db, paths.user_doc(user_id), mask))
+    stored = entries(documents.get_document(db, paths.user_doc(user_id), mask))
     for cid in ids:
         found[cid] = stored.get(cid)
     return found
@@ -72,7 +68,7 @@ def read_for_event(
     mask = [entry_path(cid).to_api_repr() for cid in ids]
     mask += [gigya_path(cid).to_api_repr() for cid in points_ids]
     mask.append(g.default_path().to_api_repr())
-    doc = fast_documents.get_document(db, paths.user_doc(user_id), mask) or {}
+    doc = documents.get_document(db, paths.user_doc(user_id), mask) or {}
     stored = entries(doc)
     default = schema.gigya_map(doc).get(g.DEFAULT)
     return EventRead(
@@ -101,17 +97,6 @@ def add_merge_data(
     batch.set(user_ref(db, user_id), dict(body), merge=True)
 
 
-def increment_paths(body: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> list[FieldPath]:
-    """The field path of every `Increment` in a merge body (what the commit returns values of)."""
-    found: list[FieldPath] = []
-    for key, value in body.items():
-        if isinstance(value, Increment):
-            found.append(FieldPath(*prefix, key))
-        elif isinstance(value, Mapping):
-            found += increment_paths(value, (*prefix, key))
-    return found
-
-
 def add_merge(
     db: firestore.Client,
     batch: firestore.WriteBatch,
@@ -120,21 +105,3 @@ def add_merge(
 ) -> None:
     """One merge-set of the user document: nested fields per challenge (transforms, deletes)."""
     batch.set(user_ref(db, user_id), merge_data(user_id, fields_by_challenge), merge=True)
-
-
-def transform_values(
-    db: firestore.Client, write_result: Any, transformed: Sequence[FieldPath]
-) -> dict[FieldPath, Any]:
-    """The post-transform values of one write, by the field path each transform wrote.
-
-    The client library sends a write's field transforms sorted by FieldPath, and the commit
-    returns their results in that order; sorting the same paths maps each result to its field.
-    """
-    results = list(write_result.transform_results)
-    ordered = sorted(transformed)
-    if len(results) != len(ordered):
-        raise ValueError(f"expected {len(ordered)} transform results, got {len(results)}")
-    return {
-        path: _helpers.decode_value(result, db)
-        for path, result in zip(ordered, results, strict=True)
-    }

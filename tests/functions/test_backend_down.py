@@ -32,7 +32,7 @@ from shared.config import load_settings
 from shared.engine.cloudevent import encode_document_event
 from shared.engine.process import process_transaction
 from shared.enums import RewardType, TriggerKind
-from shared.firestore_client import create_client
+from shared.firestore.client import create_client
 from shared.repository import paths, prizes_repo
 from tests.conftest import PROJECT
 from tests.functions.gigya_client import GigyaClient

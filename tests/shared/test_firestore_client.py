@@ -12,7 +12,7 @@ import pytest
 
 from shared import deadlines
 from shared.deadlines import DeadlineSpentError
-from shared.firestore_client import DeadlineInterceptor, create_client
+from shared.firestore.client import DeadlineInterceptor, create_client
 from tests.conftest import PROJECT
 
 
@@ -63,7 +63,7 @@ def test_the_interceptor_clamps_each_call_to_the_budget(kind: str) -> None:
 
 
 def _every_kind_of_call(db: Any) -> list[Callable[[], Any]]:
-    from shared.repository.fast_documents import get_document
+    from shared.firestore.documents import get_document
 
     return [
         lambda: get_document(db, "things/a"),
@@ -77,7 +77,7 @@ def _every_kind_of_call(db: Any) -> list[Callable[[], Any]]:
 
 @pytest.mark.emulator
 def test_calls_run_within_a_budget_and_none_once_it_is_spent(db) -> None:
-    from shared.repository.fast_documents import get_document
+    from shared.firestore.documents import get_document
 
     client = create_client(PROJECT, db._emulator_host)
     with deadlines.budget(5.0, 3.0):
@@ -96,7 +96,7 @@ def test_calls_run_within_a_budget_and_none_once_it_is_spent(db) -> None:
 def test_the_production_channel_carries_the_interceptor() -> None:
     from google.auth.credentials import AnonymousCredentials
 
-    from shared.firestore_client import _DeadlineTransport
+    from shared.firestore.client import _DeadlineTransport
 
     channel = _DeadlineTransport.create_channel(
         "firestore.googleapis.com", credentials=AnonymousCredentials()
@@ -105,16 +105,3 @@ def test_the_production_channel_carries_the_interceptor() -> None:
     with deadlines.budget(0.0), pytest.raises(DeadlineSpentError):
         call(b"", timeout=60.0)
     channel.close()
-
-
-def test_a_query_failing_midway_asks_run_querys_retry_policy(emulators):
-    """The library's Query.stream reads `transport.run_query._retry` on a failed stream."""
-    from google.api_core import exceptions as gexc
-    from google.api_core import gapic_v1
-
-    client = create_client("demo-contract", emulators.env["FIRESTORE_EMULATOR_HOST"])
-    query = client.collection("anything")._query()
-    # What Query.stream does when its stream raises, its retry left at the default.
-    default = gapic_v1.method.DEFAULT
-    assert query._retry_query_after_exception(gexc.ServiceUnavailable("x"), default, None)
-    assert not query._retry_query_after_exception(gexc.InvalidArgument("x"), default, None)

@@ -6,6 +6,7 @@ import pytest
 from google.api_core.exceptions import AlreadyExists
 from google.cloud import firestore
 
+from shared.firestore.transforms import transform_values
 from shared.repository import paths
 from shared.repository.progress_repo import (
     add_marker,
@@ -14,7 +15,6 @@ from shared.repository.progress_repo import (
     entry_path,
     read_one,
     read_progress,
-    transform_values,
 )
 from shared.schema.markers import EventMarker
 from tests.shared.engine.builders import NOW

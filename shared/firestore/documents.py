@@ -4,6 +4,16 @@ The read path's hot document (a user's progress in every challenge) holds hundre
 values; the client library's snapshot machinery and per-value decoding cost more than the round
 trip itself. `GetDocument` is one unary call, and decoding the raw `Value` messages here gives
 the same Python values the library's `DocumentSnapshot.to_dict()` gives.
+
+Library assumptions (each with a contract test in tests/shared/firestore/test_contracts.py):
+
+- a client has `_firestore_api` (the generated API client), `_database_string` (the database's
+  resource name) and `_rpc_metadata` (the metadata every call sends);
+- `_firestore_api.get_document` returns a proto-plus `Document` whose `_pb` is the raw message,
+  and raises `NotFound` for an absent document;
+- `_helpers.decode_value`, `_helpers.decode_dict` and `_helpers.reference_value_to_document`
+  decode what this module does not decode itself (BSON-shaped maps, references, newer kinds),
+  and every value kind decodes here as `DocumentSnapshot.to_dict()` decodes it.
 """
 
 from __future__ import annotations

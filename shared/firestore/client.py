@@ -8,6 +8,16 @@ what is left)` and waits for a reconnecting channel rather than failing at once,
 starts once the budget is spent. The channel reconnects at most 1 s apart after the backend
 went away, so the first request after it came back finds it. Imported lazily by
 shared/app.py: it loads the Firestore library.
+
+Library assumptions (each with a contract test in tests/shared/firestore/test_contracts.py):
+
+- `Client._firestore_api_helper(transport, client_class, client_module)` builds the generated
+  API client from a transport class, and production passes `FirestoreGrpcTransport`, whose
+  classmethod `create_channel` makes the channel;
+- `Client._emulator_channel(transport)` makes the emulator's channel, with the emulator's
+  "owner" token and `base_client._GRPC_MSG_SIZE_OPTIONS`;
+- the transport's `run_query` is the bare gRPC stub and `transport._wrapped_methods[stub]`
+  carries RunQuery's retry policy as `_retry`, which `Query.stream` looks for on the stub.
 """
 
 from __future__ import annotations
