@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from itertools import pairwise
-from typing import Annotated
+from typing import Annotated, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -146,6 +147,36 @@ class Level(_Model):
         return {t.triggerId for g in self.groups for t in g.triggers}
 
 
+class _Badged(Protocol):
+    badgeImage: str | None
+    lockedBadgeImage: str | None
+
+
+# Where the `_default` levels' badges go in the images bucket.
+DEFAULT_IMAGES = "gigya/default"
+
+
+def _badge_object(
+    prefix: str, levels: Sequence[_Badged], level_index: int, locked: bool
+) -> str | None:
+    level = levels[level_index]
+    image = level.lockedBadgeImage if locked else level.badgeImage
+    if not image:
+        return None
+    kind = "locked" if locked else "badge"
+    return f"{prefix}/levels/{level_index}/{kind}-{image.rsplit('/', 1)[-1]}"
+
+
+def _badge_files(prefix: str, levels: Sequence[_Badged]) -> list[tuple[str, str]]:
+    files: list[tuple[str, str]] = []
+    for index, level in enumerate(levels):
+        for image, locked in ((level.badgeImage, False), (level.lockedBadgeImage, True)):
+            name = _badge_object(prefix, levels, index, locked)
+            if image and name:
+                files.append((image, name))
+    return files
+
+
 class Challenge(_Model):
     """A challenge with its window, lock, levels and rewards."""
 
@@ -217,24 +248,14 @@ class Challenge(_Model):
 
     def badge_object(self, level_index: int, locked: bool = False) -> str | None:
         """The bucket object name of a level's badge (or locked badge) image."""
-        level = self.levels[level_index]
-        image = level.lockedBadgeImage if locked else level.badgeImage
-        if not image:
-            return None
-        kind = "locked" if locked else "badge"
-        return f"challenges/{self.id}/levels/{level_index}/{kind}-{image.rsplit('/', 1)[-1]}"
+        return _badge_object(f"challenges/{self.id}", self.levels, level_index, locked)
 
     def image_files(self) -> list[tuple[str, str]]:
         """Every image this challenge references, as (path in the catalog, bucket object name)."""
         files: list[tuple[str, str]] = []
         if self.image:
             files.append((self.image, f"challenges/{self.id}/{self.image.rsplit('/', 1)[-1]}"))
-        for index, level in enumerate(self.levels):
-            for image, locked in ((level.badgeImage, False), (level.lockedBadgeImage, True)):
-                name = self.badge_object(index, locked)
-                if image and name:
-                    files.append((image, name))
-        return files
+        return files + _badge_files(f"challenges/{self.id}", self.levels)
 
 
 class Category(_Model):
@@ -306,22 +327,11 @@ class DefaultChallenge(_Model):
 
     def badge_object(self, level_index: int, locked: bool = False) -> str | None:
         """The bucket object name of a `_default` level's badge (or locked badge) image."""
-        level = self.levels[level_index]
-        image = level.lockedBadgeImage if locked else level.badgeImage
-        if not image:
-            return None
-        kind = "locked" if locked else "badge"
-        return f"gigya/default/levels/{level_index}/{kind}-{image.rsplit('/', 1)[-1]}"
+        return _badge_object(DEFAULT_IMAGES, self.levels, level_index, locked)
 
     def image_files(self) -> list[tuple[str, str]]:
         """Every badge image of the `_default` levels, as (path in the catalog, object name)."""
-        files: list[tuple[str, str]] = []
-        for index, level in enumerate(self.levels):
-            for image, locked in ((level.badgeImage, False), (level.lockedBadgeImage, True)):
-                name = self.badge_object(index, locked)
-                if image and name:
-                    files.append((image, name))
-        return files
+        return _badge_files(DEFAULT_IMAGES, self.levels)
 
 
 class Catalog(_Model):

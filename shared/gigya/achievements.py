@@ -101,24 +101,13 @@ class Standing:
         return max(0.0, self.points_total - self.points.redeemed)
 
 
-def _level_text(challenge: Challenge, index: int) -> LevelText:
-    level = challenge.levels[index]
+def _level_text(owner: Challenge | DefaultChallenge, index: int) -> LevelText:
+    level = owner.levels[index]
     return LevelText(
         title=level.title,
         description=level.description,
-        badge_object=challenge.badge_object(index),
-        locked_badge_object=challenge.badge_object(index, locked=True),
-        action_url=level.actionUrl,
-    )
-
-
-def _default_level_text(default: DefaultChallenge, index: int) -> LevelText:
-    level = default.levels[index]
-    return LevelText(
-        title=level.title,
-        description=level.description,
-        badge_object=default.badge_object(index),
-        locked_badge_object=default.badge_object(index, locked=True),
+        badge_object=owner.badge_object(index),
+        locked_badge_object=owner.badge_object(index, locked=True),
         action_url=level.actionUrl,
     )
 
@@ -260,8 +249,8 @@ def default_standing(
         is_new_level=ack_level is not None and level > ack_level,
         points_total=points_total,
         points=points,
-        reached=_default_level_text(default, level - 1) if level > 0 else None,
-        next_level=_default_level_text(default, next_index) if next_index is not None else None,
+        reached=_level_text(default, level - 1) if level > 0 else None,
+        next_level=_level_text(default, next_index) if next_index is not None else None,
         requirement=requirement,
     )
 
