@@ -52,7 +52,16 @@ class CatalogView:
 @dataclass
 class _Cached:
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Held while one request loads the catalog: the others wait for that load, not their own.
+    loading: threading.Lock = field(default_factory=threading.Lock)
     entry: tuple[float, CatalogView] | None = None
+
+    def fresh(self, age: float) -> CatalogView | None:
+        """The cached view if it is younger than `age` seconds."""
+        with self.lock:
+            if self.entry is not None and time.monotonic() - self.entry[0] < age:
+                return self.entry[1]
+        return None
 
 
 _CACHE = ProcessCache("catalog", _Cached)
@@ -62,13 +71,17 @@ def get_catalog(db: firestore.Client, max_age: float | None = None) -> CatalogVi
     """The catalog, read at most once per `max_age` seconds (CATALOG_CACHE_SECONDS by default)."""
     cached = _CACHE.get()
     age = get_settings().catalog_cache_seconds if max_age is None else max_age
-    now = time.monotonic()
-    with cached.lock:
-        if cached.entry is not None and now - cached.entry[0] < age:
-            return cached.entry[1]
-    view = CatalogView.build(load_catalog(db))
-    with cached.lock:
-        cached.entry = (time.monotonic(), view)
+    view = cached.fresh(age)
+    if view is not None:
+        return view
+    # One load at a time: a cold instance under concurrent requests reads the catalog once.
+    with cached.loading:
+        view = cached.fresh(age)
+        if view is not None:
+            return view
+        view = CatalogView.build(load_catalog(db))
+        with cached.lock:
+            cached.entry = (time.monotonic(), view)
     return view
 
 

@@ -1,0 +1,39 @@
+"""The in-memory catalog: read once per max age, and once for concurrent requests on a cold cache."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from shared.enums import TriggerKind
+from shared.repository import catalog_cache
+from tests.shared.engine.builders import challenge, install, simple_level
+
+pytestmark = pytest.mark.emulator
+
+
+def test_concurrent_requests_on_a_cold_cache_read_the_catalog_once(db, monkeypatch):
+    install(db, [challenge(1, simple_level(TriggerKind.EARNED_POINTS, 10))])
+    catalog_cache.reset_cache()
+    loads: list[int] = []
+    real = catalog_cache.load_catalog
+    start = threading.Barrier(8)
+
+    def counted(client):
+        loads.append(1)
+        return real(client)
+
+    monkeypatch.setattr(catalog_cache, "load_catalog", counted)
+
+    def read(_: int) -> int:
+        start.wait()
+        return len(catalog_cache.get_catalog(db, max_age=60).catalog.challenges)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(read, range(8))) == [1] * 8
+    assert len(loads) == 1
+    # A max age of 0 reads again.
+    catalog_cache.get_catalog(db, max_age=0)
+    assert len(loads) == 2
