@@ -1,4 +1,4 @@
-"""The in-memory catalog: read once per max age, and once for concurrent requests on a cold cache."""
+"""The in-memory catalog: read once per max age, once for concurrent requests on a cold cache."""
 
 from __future__ import annotations
 
