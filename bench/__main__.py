@@ -159,7 +159,9 @@ def soak_section(ctx: BenchContext, durations: Durations, challenges: int) -> li
             stack.process.pid,
             fixture,
             durations.soak,
-            warmup=durations.latency_warmup,
+            # Memory is compared from steady state: a quarter of the run fills the caches and
+            # the server's threads first (its errors are reported apart).
+            warmup=max(durations.latency_warmup, durations.soak / 4),
         )
     return soak.figures(run)
 
