@@ -5,13 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from shared.app import ProcessCache
 from shared.errors import InternalError
+from shared.expiring_lookups import ExpiringLookups
 from shared.schema import paths
 from shared.schema.credentials import PartnerClientDoc, stored_partner_key
 
@@ -25,9 +24,10 @@ UNKNOWN_TTL_SECONDS = 5.0
 
 @dataclass
 class _Cached:
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    # ClientId -> (key or None when unknown, monotonic expiry)
-    keys: dict[str, tuple[bytes | None, float]] = field(default_factory=dict)
+    # ClientId -> its key (None when unknown)
+    keys: ExpiringLookups[bytes] = field(
+        default_factory=lambda: ExpiringLookups(KNOWN_TTL_SECONDS, UNKNOWN_TTL_SECONDS)
+    )
 
 
 _CACHE = ProcessCache("partners", _Cached)
@@ -82,17 +82,7 @@ def get_client(db: Any, client_id: str, now: float | None = None) -> PartnerClie
     """The partner client named `client_id`, or None; reads Firestore at most once a minute."""
     if not valid_client_id(client_id):
         return None
-    moment = time.monotonic() if now is None else now
-    state = _CACHE.get()
-    with state.lock:
-        cached = state.keys.get(client_id)
-    if cached is not None and cached[1] > moment:
-        key = cached[0]
-    else:
-        key = _fetch(db, client_id)
-        ttl = KNOWN_TTL_SECONDS if key is not None else UNKNOWN_TTL_SECONDS
-        with state.lock:
-            state.keys[client_id] = (key, moment + ttl)
+    key = _CACHE.get().keys.get(client_id, lambda: _fetch(db, client_id), now)
     return PartnerClient(client_id, key) if key is not None else None
 
 
@@ -114,9 +104,7 @@ def save_client(db: Any, client_id: str, key: bytes, name: str) -> None:
 
 def forget(client_id: str) -> None:
     """Drop one client from the cache."""
-    state = _CACHE.get()
-    with state.lock:
-        state.keys.pop(client_id, None)
+    _CACHE.get().keys.forget(client_id)
 
 
 def reset_cache() -> None:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 import secrets
 import string
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from shared.app import ProcessCache
+from shared.expiring_lookups import ExpiringLookups
 from shared.schema import paths
 from shared.schema.credentials import GigyaApplicationDoc, GigyaSiteDoc
 
@@ -58,10 +57,13 @@ class GigyaApplication:
 
 @dataclass
 class _Cached:
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    # apiKey / userKey -> (the site or application, None when unknown; monotonic expiry)
-    sites: dict[str, tuple[GigyaSite | None, float]] = field(default_factory=dict)
-    applications: dict[str, tuple[GigyaApplication | None, float]] = field(default_factory=dict)
+    # apiKey / userKey -> the site or application (None when unknown)
+    sites: ExpiringLookups[GigyaSite] = field(
+        default_factory=lambda: ExpiringLookups(KNOWN_TTL_SECONDS, UNKNOWN_TTL_SECONDS)
+    )
+    applications: ExpiringLookups[GigyaApplication] = field(
+        default_factory=lambda: ExpiringLookups(KNOWN_TTL_SECONDS, UNKNOWN_TTL_SECONDS)
+    )
 
 
 _CACHE = ProcessCache("gigya-credentials", _Cached)
@@ -128,34 +130,14 @@ def get_site(db: Any, api_key: str, now: float | None = None) -> GigyaSite | Non
     """The site whose apiKey is `api_key`, or None; reads Firestore at most once a minute."""
     if not valid_api_key(api_key):
         return None
-    moment = time.monotonic() if now is None else now
-    state = _CACHE.get()
-    with state.lock:
-        cached = state.sites.get(api_key)
-    if cached is not None and cached[1] > moment:
-        return cached[0]
-    site = _fetch_site(db, api_key)
-    ttl = KNOWN_TTL_SECONDS if site is not None else UNKNOWN_TTL_SECONDS
-    with state.lock:
-        state.sites[api_key] = (site, moment + ttl)
-    return site
+    return _CACHE.get().sites.get(api_key, lambda: _fetch_site(db, api_key), now)
 
 
 def get_application(db: Any, user_key: str, now: float | None = None) -> GigyaApplication | None:
     """The application key `user_key`, or None; reads Firestore at most once a minute."""
     if not valid_user_key(user_key):
         return None
-    moment = time.monotonic() if now is None else now
-    state = _CACHE.get()
-    with state.lock:
-        cached = state.applications.get(user_key)
-    if cached is not None and cached[1] > moment:
-        return cached[0]
-    application = _fetch_application(db, user_key)
-    ttl = KNOWN_TTL_SECONDS if application is not None else UNKNOWN_TTL_SECONDS
-    with state.lock:
-        state.applications[user_key] = (application, moment + ttl)
-    return application
+    return _CACHE.get().applications.get(user_key, lambda: _fetch_application(db, user_key), now)
 
 
 def create_site(db: Any, name: str, api_key: str | None = None) -> str:
@@ -169,9 +151,7 @@ def create_site(db: Any, name: str, api_key: str | None = None) -> str:
             "or digit"
         )
     db.document(site_doc(api_key)).set(GigyaSiteDoc(name, firestore.SERVER_TIMESTAMP).encode())
-    state = _CACHE.get()
-    with state.lock:
-        state.sites.pop(api_key, None)
+    _CACHE.get().sites.forget(api_key)
     return api_key
 
 
@@ -184,9 +164,7 @@ def create_application(db: Any, api_key: str, name: str) -> tuple[str, str]:
     user_key, secret = new_user_key(), new_secret()
     stored = GigyaApplicationDoc(api_key, secret, name, firestore.SERVER_TIMESTAMP)
     db.document(application_doc(user_key)).create(stored.encode())
-    state = _CACHE.get()
-    with state.lock:
-        state.applications.pop(user_key, None)
+    _CACHE.get().applications.forget(user_key)
     return user_key, secret
 
 

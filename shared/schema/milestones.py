@@ -258,17 +258,8 @@ class Claim:
         cls, milestone: Mapping[str, Any], milestone_id: int, user_id: str, now: datetime
     ) -> Claim:
         """The claim of a stored milestone, claimed at `now`."""
-        cycle, level = milestone.get(CYCLE), milestone.get(LEVEL)
-        return cls(
-            milestone_id=milestone_id,
-            user_id=user_id,
-            challenge_id=int(milestone[CHALLENGE_ID]),
-            cycle=None if cycle is None else int(cycle),
-            level=None if level is None else int(level),
-            created_at=milestone.get(CREATED_AT),
-            prizes=decode_prizes(milestone.get(PRIZES)),
-            claimed_at=now,
-        )
+        named = {**milestone, MILESTONE_ID: milestone_id, USER_ID: user_id, CLAIMED_AT: now}
+        return cls.decode(named)
 
     @classmethod
     def decode(cls, raw: Mapping[str, Any]) -> Claim:
