@@ -29,6 +29,8 @@ WORK_DIR = ROOT / ".bench"
 READ_CATALOG = 200
 PIPELINE_CHALLENGES = 10
 COMMIT_THREADS = 16
+# The user counts of the max-rate runs, each with its own ceiling.
+CEILING_USERS = (1, 50)
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,7 @@ def soak_section(ctx: BenchContext, durations: Durations, challenges: int) -> li
 
 def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
     """B1 and B3 in process, then B2 through the local pipeline."""
-    from bench import data, pipeline, write_path
+    from bench import ceiling, data, pipeline, write_path
     from bench.stack import running_stack
 
     say("B1/B3: the engine in process, 10 and 200 active challenges")
@@ -178,6 +180,7 @@ def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
 
     catalog = data.earn_catalog(PIPELINE_CHALLENGES)
     runs: list[pipeline.Run] = []
+    ceilings: dict[int, float] = {}
     commit_rate = 0.0
     direct = None
     listened = None
@@ -194,7 +197,14 @@ def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
         if index == 0:
             say("B2: the emulator's own commit rate")
             commit_rate = pipeline.emulator_commit_rate(db, COMMIT_THREADS, durations.commit_rate)
+            say("B2: the emulator's ceiling for the events' storage work, no function")
+            for users in CEILING_USERS:
+                names = [f"+2016{users:03d}{i:05d}" for i in range(users)]
+                ceilings[users] = ceiling.measure(db, names, COMMIT_THREADS, durations.commit_rate)
             listened = pipeline.listened_rate(db, durations.pipeline / 2)
+            # The pipeline starts from an empty database again (see above).
+            data.load_catalog(ctx, catalog)
+            db = ctx.firestore()
         say(f"B2: pipeline, {name}")
         with running_stack(ctx.env, ctx.log_dir / "stack-pipeline.log", deliver=True) as stack:
             if index == 0:
@@ -204,12 +214,13 @@ def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
                     50,
                     COMMIT_THREADS,
                     durations.direct,
+                    stack.process.pid,
                 )
             run = plan(db)
         run.deliverer = stack.final
         runs.append(run)
     figures += pipeline.figures(
-        runs, commit_rate, COMMIT_THREADS, PIPELINE_CHALLENGES, direct, listened
+        runs, ceilings, commit_rate, COMMIT_THREADS, PIPELINE_CHALLENGES, direct, listened
     )
     return figures
 

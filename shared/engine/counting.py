@@ -21,7 +21,7 @@ from shared.engine.candidates import Candidate
 from shared.engine.run import Run
 from shared.engine.transaction import LedgerTransaction
 from shared.enums import TransactionType, TriggerKind
-from shared.firestore import transforms
+from shared.firestore.writes import Batch
 from shared.gigya import periods
 from shared.progress.state import order_key
 from shared.repository import leaderboards_repo, progress_repo
@@ -259,7 +259,7 @@ def count(
     boards = boards_of(candidates, earning, default_keys)
     body = schema.merge_body(user_id, fields, gigya or None)
 
-    def build(batch: _firestore.WriteBatch) -> None:
+    def build(batch: Batch) -> None:
         event_marker = paths.event_marker_doc(user_id, transaction_id)
         progress_repo.add_marker(run.db, batch, event_marker, marker)
         progress_repo.add_merge_data(run.db, batch, user_id, body)
@@ -275,13 +275,14 @@ def count(
                 )
 
     results = run.commit(build)
-    values = transforms.transform_values(run.db, results[1], transforms.increment_paths(body))
+    # The merge is the batch's second write; its increments' totals come back by field path.
+    values = results[1].values
     after: dict[int, ProgressState] = {}
     for candidate in candidates:
         cid = candidate.challenge.id
         totals: dict[Counter, float] = {}
         for counter in candidate.contribution.cumulative:
-            path = schema.totals_path(cid, counter)
+            path = schema.totals_path(cid, counter).to_api_repr()
             if path in values:
                 totals[counter] = float(values[path])
         after[cid] = state_after(candidate, states[cid], tx, totals)

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from google.api_core import exceptions as gexc
-from google.cloud import firestore as _firestore
 
 from shared.catalog.models import Reward
 from shared.engine.run import Run
 from shared.enums import DurationType, RewardType
+from shared.firestore.writes import Batch
 from shared.logs import get_logger
 from shared.repository import milestones_repo, progress_repo, vouchers_repo
 from shared.repository.keys import prize_key
@@ -118,7 +118,7 @@ def _issue_voucher(run: Run, user_id: str, milestone: int, prize: Prize) -> Priz
         # Candidates in random order spread concurrent claimers over different codes.
         code = random.choice(codes)
 
-        def claim(batch: _firestore.WriteBatch, code: str = code) -> None:
+        def claim(batch: Batch, code: str = code) -> None:
             vouchers_repo.add_claim(run.db, batch, pool, code, key, user_id)
 
         try:
@@ -150,7 +150,7 @@ def issue_prizes(run: Run, user_id: str, milestone: Milestone) -> list[Prize]:
         run.step(f"prize:{prize.reward_id}")
     fields = schema.issued_fields(milestone.entry(issued))
 
-    def build(batch: _firestore.WriteBatch) -> None:
+    def build(batch: Batch) -> None:
         milestones_repo.add_issued(run.db, batch, user_id, milestone.milestone_id, issued)
         progress_repo.add_merge(run.db, batch, user_id, {milestone.challenge_id: fields})
 

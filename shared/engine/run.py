@@ -7,11 +7,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from google.api_core import exceptions as gexc
 
 from shared.clock import utcnow
+from shared.firestore.writes import Batch, Committed
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -39,6 +40,8 @@ class Run:
     now: datetime = field(default_factory=utcnow)
     reads: int = 0
     commits: int = 0
+    # Makes each attempt's batch; tests inject one whose commit fails on demand.
+    new_batch: Callable[[firestore.Client], Batch] = Batch
 
     def step(self, name: str) -> None:
         """Mark the end of a write step (a crash may be injected here)."""
@@ -49,18 +52,18 @@ class Run:
         """Count read round trips."""
         self.reads += round_trips
 
-    def commit(self, build: Callable[[firestore.WriteBatch], None]) -> list[Any]:
+    def commit(self, build: Callable[[Batch], None]) -> list[Committed]:
         """Build and commit one batch, retrying contention with jittered backoff.
 
         AlreadyExists (a lost `create()`) is raised at once: it is an answer, not a failure.
         """
         delay = 0.02
         for attempt in range(COMMIT_ATTEMPTS):
-            batch = self.db.batch()
+            batch = self.new_batch(self.db)
             build(batch)
             try:
                 self.commits += 1
-                return list(batch.commit())
+                return batch.commit()
             except gexc.AlreadyExists:
                 raise
             except RETRYABLE:

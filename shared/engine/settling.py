@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from google.api_core import exceptions as gexc
-from google.cloud import firestore as _firestore
 
 from shared.catalog.models import Challenge, Level
 from shared.engine.prizes import pending_prizes
 from shared.engine.run import Run
 from shared.engine.transaction import LedgerTransaction
+from shared.firestore.writes import Batch
 from shared.progress.evaluation import evaluate_level, next_position
 from shared.repository import milestones_repo, progress_repo, stats_repo
 from shared.repository.keys import milestone_id
@@ -174,7 +174,7 @@ def settle(
         mid = milestone.milestone_id
 
         def build(
-            batch: _firestore.WriteBatch,
+            batch: Batch,
             milestone: Milestone = milestone,
             fields: dict[str, Any] = fields,
             first: bool = first,

@@ -7,10 +7,8 @@ the same Python values the library's `DocumentSnapshot.to_dict()` gives.
 
 Library assumptions (each with a contract test in tests/shared/firestore/test_contracts.py):
 
-- a client has `_firestore_api` (the generated API client), `_database_string` (the database's
-  resource name) and `_rpc_metadata` (the metadata every call sends);
-- `_firestore_api.get_document` returns a proto-plus `Document` whose `_pb` is the raw message,
-  and raises `NotFound` for an absent document;
+- GetDocument (sent by shared/firestore/rpc.py, which lists its own assumptions) answers a raw
+  `Document`, and raises `NotFound` for an absent document;
 - `_helpers.decode_value`, `_helpers.decode_dict` and `_helpers.reference_value_to_document`
   decode what this module does not decode itself (BSON-shaped maps, references, newer kinds),
   and every value kind decodes here as `DocumentSnapshot.to_dict()` decodes it.
@@ -27,6 +25,8 @@ from google.api_core.datetime_helpers import DatetimeWithNanoseconds
 from google.cloud.firestore_v1 import _helpers
 from google.cloud.firestore_v1._helpers import GeoPoint
 from google.cloud.firestore_v1.vector import Vector
+
+from shared.firestore import rpc
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -120,14 +120,13 @@ def get_raw_fields(
 
     `field_paths` (the API's dotted form, `FieldPath.to_api_repr()`) limit what is fetched.
     """
-    request: dict[str, Any] = {"name": document_name(db, path)}
+    request = rpc.GetDocumentRequest(name=document_name(db, path))
     if field_paths is not None:
-        request["mask"] = {"field_paths": list(field_paths)}
+        request.mask.field_paths.extend(field_paths)
     try:
-        response = db._firestore_api.get_document(request=request, metadata=db._rpc_metadata)
+        return rpc.get_document(db, request).fields
     except gexc.NotFound:
         return None
-    return response._pb.fields
 
 
 def get_document(

@@ -18,6 +18,7 @@ from google.cloud import firestore as _firestore
 
 from shared.enums import TransactionType
 from shared.firestore import documents
+from shared.firestore.writes import Batch
 from shared.repository import progress_repo
 from shared.repository.progress_reads import UserProgress
 from shared.schema import gigya as g
@@ -107,7 +108,7 @@ def record_capped_action(
     transaction: Mapping[str, Any],
 ) -> None:
     """Record the `after.count`-th counted notification and its transaction, or AlreadyExists."""
-    batch = db.batch()
+    batch = Batch(db)
     log = g.action_log_doc(paths.user_doc(user_id), action_id, after.count)
     batch.create(db.document(log), ActionLogEntry(transaction_id, after.last_at).encode())
     batch.create(db.document(paths.transaction_doc(transaction_id)), dict(transaction))
@@ -154,7 +155,7 @@ def record_redeem(
     label: str,
 ) -> None:
     """Take `points` as the `sequence`-th redeem of the challenge, or AlreadyExists."""
-    batch = db.batch()
+    batch = Batch(db)
     log = g.redeem_log_doc(paths.user_doc(user_id), challenge_key, sequence)
     batch.create(db.document(log), RedeemLogEntry(label, points, now).encode())
     fields = {g.REDEEMED: _firestore.Increment(points), g.REDEEM_SEQ: _firestore.Increment(1)}

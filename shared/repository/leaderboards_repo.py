@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from google.cloud import firestore
     from google.cloud.firestore_v1.base_document import DocumentSnapshot
 
+    from shared.firestore.writes import Batch
+
 log = get_logger(__name__)
 
 Period = Literal["all", "7days"]
@@ -100,7 +102,7 @@ def entry_ref(db: firestore.Client, board: str, user_id: str) -> firestore.Docum
 
 def add_points(
     db: firestore.Client,
-    batch: firestore.WriteBatch,
+    batch: Batch,
     board: str,
     user_id: str,
     points: float,

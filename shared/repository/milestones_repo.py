@@ -12,6 +12,8 @@ from shared.schema.milestones import Milestone, Prize
 if TYPE_CHECKING:
     from google.cloud import firestore
 
+    from shared.firestore.writes import Batch
+
 
 def milestone_ref(
     db: firestore.Client, user_id: str, milestone: int
@@ -22,7 +24,7 @@ def milestone_ref(
 
 def add_create(
     db: firestore.Client,
-    batch: firestore.WriteBatch,
+    batch: Batch,
     user_id: str,
     milestone: int,
     doc: Milestone,
@@ -39,7 +41,7 @@ def get_milestone(db: firestore.Client, user_id: str, milestone: int) -> Milesto
 
 def add_issued(
     db: firestore.Client,
-    batch: firestore.WriteBatch,
+    batch: Batch,
     user_id: str,
     milestone: int,
     prizes: Sequence[Prize],

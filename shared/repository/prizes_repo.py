@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from google.api_core import exceptions as gexc
 
 from shared.errors import ConflictError, NotFoundError
+from shared.firestore.writes import Batch
 from shared.repository import progress_repo
 from shared.schema import milestones as schema
 from shared.schema import paths
@@ -47,7 +48,7 @@ def claim_milestone(db: firestore.Client, user_id: str, milestone: int, now: dat
             parameter="MilestoneId",
         )
     record = Claim.of(data, milestone, user_id, now)
-    batch = db.batch()
+    batch = Batch(db)
     batch.create(claim_ref, record.encode())
     batch.update(milestone_ref, schema.claimed_update(now))
     progress_repo.add_merge(

@@ -20,6 +20,8 @@ from shared.schema.markers import EventMarker
 if TYPE_CHECKING:
     from google.cloud import firestore
 
+    from shared.firestore.writes import Batch
+
 # The user document's names, as this module's callers know them.
 CHALLENGES_FIELD = schema.CHALLENGES
 USER_ID_FIELD = schema.USER_ID
@@ -83,15 +85,13 @@ def read_one(db: firestore.Client, user_id: str, challenge_id: int) -> dict[str,
     return read_progress(db, user_id, [challenge_id])[challenge_id]
 
 
-def add_marker(
-    db: firestore.Client, batch: firestore.WriteBatch, path: str, marker: EventMarker
-) -> None:
+def add_marker(db: firestore.Client, batch: Batch, path: str, marker: EventMarker) -> None:
     """Create a marker that something was counted: the batch fails when it exists already."""
     batch.create(db.document(path), marker.encode())
 
 
 def add_merge_data(
-    db: firestore.Client, batch: firestore.WriteBatch, user_id: str, body: Mapping[str, Any]
+    db: firestore.Client, batch: Batch, user_id: str, body: Mapping[str, Any]
 ) -> None:
     """One merge-set of the user document with a body built by `merge_data`."""
     batch.set(user_ref(db, user_id), dict(body), merge=True)
@@ -99,7 +99,7 @@ def add_merge_data(
 
 def add_merge(
     db: firestore.Client,
-    batch: firestore.WriteBatch,
+    batch: Batch,
     user_id: str,
     fields_by_challenge: Mapping[int, Mapping[str, Any]],
 ) -> None:

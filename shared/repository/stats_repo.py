@@ -11,6 +11,8 @@ from shared.schema.stats import StatsShard, person_finished
 if TYPE_CHECKING:
     from google.cloud import firestore
 
+    from shared.firestore.writes import Batch
+
 
 def shard_path(challenge_id: int, shard: int) -> str:
     """The path of one `peopleFinished` shard of a challenge."""
@@ -18,7 +20,7 @@ def shard_path(challenge_id: int, shard: int) -> str:
 
 
 def add_person_finished(
-    db: firestore.Client, batch: firestore.WriteBatch, challenge_id: int, shard: int | None = None
+    db: firestore.Client, batch: Batch, challenge_id: int, shard: int | None = None
 ) -> None:
     """Count one more person who finished the challenge, in a random shard."""
     if shard is None:

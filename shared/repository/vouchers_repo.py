@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from google.cloud import firestore
     from google.cloud.firestore_v1.base_document import DocumentSnapshot
 
+    from shared.firestore.writes import Batch
+
 # A pool's subcollections and the fields naming who took a code (shared/schema/vouchers.py).
 CODES = paths.CODES  # codes/{code}: {code, taken, takenBy}
 CLAIMS = paths.POOL_CLAIMS  # claims/{code}: {prizeKey, userId}
@@ -42,7 +44,7 @@ def assigned_code(db: firestore.Client, pool_id: str, prize_key: str) -> str | N
 
 def add_claim(
     db: firestore.Client,
-    batch: firestore.WriteBatch,
+    batch: Batch,
     pool_id: str,
     code: str,
     prize_key: str,

@@ -1,5 +1,5 @@
 """Commits with bounded retries. The emulator cannot be made to abort on demand, so a fake
-client stands in for it here (the real one is exercised by every emulator test)."""
+batch stands in for it here (the real one is exercised by every emulator test)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ class _Client:
         return self.batches[-1]
 
 
+def _run(client: _Client, **kwargs) -> Run:
+    return Run(client, new_batch=_Client.batch, **kwargs)  # type: ignore[arg-type]
+
+
 @pytest.fixture(autouse=True)
 def _no_sleep(monkeypatch):
     monkeypatch.setattr(run_module.time, "sleep", lambda _: None)
@@ -39,7 +43,7 @@ def _no_sleep(monkeypatch):
 
 def test_contention_is_retried_on_a_freshly_built_batch():
     client = _Client([gexc.Aborted("busy"), gexc.ServiceUnavailable("down"), ["ok"]])
-    run = Run(client)  # type: ignore[arg-type]
+    run = _run(client)
     built: list[int] = []
     assert run.commit(lambda batch: built.append(id(batch))) == ["ok"]
     assert len(set(built)) == 3 and run.commits == 3
@@ -48,7 +52,7 @@ def test_contention_is_retried_on_a_freshly_built_batch():
 def test_retries_are_bounded():
     client = _Client([gexc.Aborted("busy")] * COMMIT_ATTEMPTS)
     with pytest.raises(gexc.Aborted):
-        Run(client).commit(lambda batch: None)  # type: ignore[arg-type]
+        _run(client).commit(lambda batch: None)
     assert len(client.batches) == COMMIT_ATTEMPTS
 
 
@@ -56,12 +60,12 @@ def test_retries_are_bounded():
 def test_answers_and_permanent_errors_are_raised_at_once(error):
     client = _Client([error, ["never"]])
     with pytest.raises(type(error)):
-        Run(client).commit(lambda batch: None)  # type: ignore[arg-type]
+        _run(client).commit(lambda batch: None)
     assert len(client.batches) == 1
 
 
 def test_steps_call_the_fault_hook():
     seen: list[str] = []
-    run = Run(_Client([]), faults=seen.append)  # type: ignore[arg-type]
+    run = _run(_Client([]), faults=seen.append)
     run.step("counted")
     assert seen == ["counted"]

@@ -7,7 +7,7 @@ that breaks one fails here, by name, instead of corrupting data.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import grpc
@@ -27,7 +27,7 @@ from google.protobuf import timestamp_pb2
 from shared import deadlines
 from shared.deadlines import DeadlineSpentError
 from shared.firestore import client as firestore_client
-from shared.firestore import documents, transforms
+from shared.firestore import documents, rpc, writes
 from tests.conftest import PROJECT
 
 MOMENT = datetime(2026, 6, 1, 12, 30, 15, 123456, tzinfo=UTC)
@@ -37,13 +37,13 @@ MOMENT = datetime(2026, 6, 1, 12, 30, 15, 123456, tzinfo=UTC)
 
 
 @pytest.mark.emulator
-def test_client_private_members_exist(db):
-    """`_firestore_api`, `_database_string` and `_rpc_metadata`, as the raw read uses them."""
-    assert callable(db._firestore_api.get_document)
-    assert db._database_string == f"projects/{PROJECT}/databases/(default)"
-    metadata = list(db._rpc_metadata)
-    assert metadata and all(isinstance(k, str) and isinstance(v, str) for k, v in metadata)
-    assert ("google-cloud-resource-prefix", db._database_string) in metadata
+def test_raw_get_document_raises_not_found_as_the_library_does(db):
+    """An absent document: `NotFound` from the generated client and from shared/firestore/rpc."""
+    name = documents.document_name(db, "users/nobody")
+    with pytest.raises(gexc.NotFound):
+        db._firestore_api.get_document(request={"name": name}, metadata=db._rpc_metadata)
+    with pytest.raises(gexc.NotFound):
+        rpc.get_document(db, rpc.GetDocumentRequest(name=name))
 
 
 def _every_type(db) -> dict:
@@ -96,11 +96,6 @@ def test_raw_get_document_takes_a_mask_and_raises_not_found_when_absent(db):
     db.document("users/u").set(_every_type(db))
     masked = documents.get_document(db, "users/u", ["challenges.`2`", "int"])
     assert masked == {"int": 42, "challenges": {"2": _every_type(db)["challenges"]["2"]}}
-    with pytest.raises(gexc.NotFound):
-        db._firestore_api.get_document(
-            request={"name": documents.document_name(db, "users/nobody")},
-            metadata=db._rpc_metadata,
-        )
     assert documents.get_document(db, "users/nobody") is None
 
 
@@ -133,24 +128,177 @@ def test_special_maps_decode_as_the_library_does():
     assert documents.decode_value(unknown._pb, None) == {"__type__": "other"}
 
 
-# --- shared/firestore/transforms.py ------------------------------------------------------------
-
-
-def test_increment_is_the_sentinel_a_merge_body_holds():
-    """`firestore.Increment` is the class `increment_paths` looks for, at any depth."""
-    body = {"a": firestore.Increment(1), "b": {"c d": {"e": firestore.Increment(2)}}, "f": 3}
-    assert transforms.increment_paths(body) == [FieldPath("a"), FieldPath("b", "c d", "e")]
-
-
-def _at(doc: dict[str, Any], path: FieldPath) -> Any:
-    for part in path.parts:
-        doc = doc[part]
-    return doc
+# --- shared/firestore/rpc.py ------------------------------------------------------------------
 
 
 @pytest.mark.emulator
-def test_transform_results_come_in_field_path_order(db):
-    """A write's transforms are sent sorted by FieldPath; the results come back in that order."""
+def test_client_private_members_exist(db):
+    """The members shared/firestore/rpc.py builds its calls from."""
+    assert isinstance(db._firestore_api._transport.grpc_channel, grpc.Channel)
+    assert db._database_string == f"projects/{PROJECT}/databases/(default)"
+    metadata = list(db._rpc_metadata)
+    assert metadata and all(isinstance(k, str) and isinstance(v, str) for k, v in metadata)
+    assert ("google-cloud-resource-prefix", db._database_string) in metadata
+    key, value = db._client_info.to_grpc_metadata()
+    assert key == "x-goog-api-client" and "grpc/" in value
+
+
+def test_deadline_client_channel_is_the_transports(monkeypatch):
+    """Calls made on `_transport.grpc_channel` pass through the deadline interceptor."""
+    client = firestore_client.create_client(PROJECT, "127.0.0.1:1")
+    channel = client._firestore_api._transport.grpc_channel
+    assert isinstance(channel, grpc.Channel)
+    seen: list[str] = []
+    original = firestore_client.DeadlineInterceptor.intercept_unary_unary
+
+    def spy(self, continuation, details, request):
+        seen.append(details.method)
+        return original(self, continuation, details, request)
+
+    monkeypatch.setattr(firestore_client.DeadlineInterceptor, "intercept_unary_unary", spy)
+    with deadlines.budget(0.3), pytest.raises((gexc.GoogleAPICallError, DeadlineSpentError)):
+        rpc.get_document(client, rpc.GetDocumentRequest(name="projects/p/databases/d/documents/a/b"))
+    assert seen and seen[0] == "/google.firestore.v1.Firestore/GetDocument"
+
+
+_API_ERRORS = [
+    gexc.Aborted,
+    gexc.AlreadyExists,
+    gexc.DeadlineExceeded,
+    gexc.FailedPrecondition,
+    gexc.InternalServerError,
+    gexc.InvalidArgument,
+    gexc.NotFound,
+    gexc.PermissionDenied,
+    gexc.ResourceExhausted,
+    gexc.ServiceUnavailable,
+    gexc.Unauthenticated,
+    gexc.Unknown,
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "retried"), [("get_document", rpc.READ_RETRIED), ("commit", rpc.COMMIT_RETRIED)]
+)
+def test_retry_policies_are_the_generated_clients(method, retried):
+    """The same errors are retried, with the same backoff, as the generated client's defaults."""
+    db = firestore.Client(project=PROJECT, credentials=AnonymousCredentials())
+    transport = db._firestore_api._transport
+    policy = transport._wrapped_methods[getattr(transport, method)]._retry
+    assert [e for e in _API_ERRORS if policy._predicate(e("x"))] == list(retried)
+    assert policy._initial == rpc.INITIAL_BACKOFF
+    assert policy._multiplier == rpc.BACKOFF_MULTIPLIER
+    assert policy._maximum == rpc.MAX_BACKOFF
+    assert policy._timeout == rpc.CALL_TIMEOUT
+
+
+# --- shared/firestore/writes.py ----------------------------------------------------------------
+
+
+def _offline_client() -> firestore.Client:
+    return firestore.Client(project=PROJECT, credentials=AnonymousCredentials())
+
+
+def _canonical(write: Any) -> Any:
+    """A raw `Write` with its mask paths and field transforms sorted: their order means nothing."""
+    copy = type(write).FromString(write.SerializeToString())
+    mask = sorted(copy.update_mask.field_paths)
+    del copy.update_mask.field_paths[:]
+    copy.update_mask.field_paths.extend(mask)
+    moved = sorted(
+        (type(t).FromString(t.SerializeToString()) for t in copy.update_transforms),
+        key=lambda t: t.field_path,
+    )
+    del copy.update_transforms[:]
+    copy.update_transforms.extend(moved)
+    return copy
+
+
+# Bodies covering every kind the encoder handles itself and the ones it hands to the library.
+BODIES: list[dict[str, Any]] = [
+    {
+        "userId": "+201000000001",
+        "challenges": {
+            "12": {"updatedAt": MOMENT, "totals": {"earnedPoints": firestore.Increment(2)}},
+            "7": {"observed": {"old": firestore.DELETE_FIELD, "new": 3.5}},
+        },
+        "gigya": {"default": {"months": {"2026-06": firestore.Increment(1.5)}}},
+    },
+    {"a": {"only": firestore.Increment(1)}, "b": {"gone": firestore.DELETE_FIELD}, "c": {}},
+    {"n": None, "t": True, "i": -(2**63), "f": math.inf, "l": [1, "a", {"z": [None]}], "e": []},
+    {"we`ird.k": {"a\\b": 1, "ü": "x", "1st": 2}},
+    {"ok": 1, "": "an empty name"},
+    {"ok": {7: "a name that is not text"}},
+    {
+        "aware": datetime(2020, 1, 1, tzinfo=timezone(timedelta(hours=3))),
+        "naive": datetime(1960, 5, 5, 1, 2, 3, 4567),
+        "nanos": DatetimeWithNanoseconds(2026, 1, 2, 3, 4, 5, nanosecond=123456789, tzinfo=UTC),
+    },
+    {
+        "union": firestore.ArrayUnion([1, 2]),
+        "remove": firestore.ArrayRemove(["q"]),
+        "max": firestore.Maximum(3),
+        "min": firestore.Minimum(2.5),
+        "stamp": firestore.SERVER_TIMESTAMP,
+        "bytes": b"x\x00",
+        "point": _helpers.GeoPoint(1.5, -2.5),
+        "vector": Vector([1.0, 2.0]),
+        "tuple": (1, 2),
+        "set": {3},
+    },
+    {},
+]
+
+
+@pytest.mark.parametrize("body", BODIES, ids=range(len(BODIES)))
+@pytest.mark.parametrize("kind", ["create", "set", "merge"])
+def test_batch_encodes_writes_as_the_library_does(kind, body):
+    """Each write `Batch` encodes equals `WriteBatch`'s (mask and transform order aside)."""
+    db = _offline_client()
+    ref = db.document("users/writes")
+    theirs, ours = db.batch(), writes.Batch(db)
+    outcomes = []
+    for batch in (theirs, ours):
+        try:
+            if kind == "create":
+                batch.create(ref, body)
+            else:
+                batch.set(ref, body, merge=kind == "merge")
+            outcomes.append(None)
+        except ValueError as error:  # DELETE_FIELD outside a merge: both refuse
+            outcomes.append(type(error))
+    assert outcomes[0] == outcomes[1]
+    if outcomes[0] is None:
+        assert _canonical(ours._request.writes[0]) == _canonical(theirs._write_pbs[0]._pb)
+
+
+def test_field_paths_render_as_the_library_renders_them():
+    """`field_path` quotes names exactly as `FieldPath.to_api_repr()` does."""
+    for names in [("a", "b_1"), ("12", "x y"), ("`q`", "a\\b", "ü"), ("_u", "A1", "1a")]:
+        assert writes.field_path(*names) == FieldPath(*names).to_api_repr()
+    for bad in ("", 7):
+        with pytest.raises(ValueError):
+            FieldPath(bad)  # type: ignore[arg-type]
+        with pytest.raises(ValueError):
+            writes.field_path(bad)  # type: ignore[arg-type]
+
+
+def test_updates_and_deletes_are_the_librarys_writes():
+    """`update()` and `delete()` add exactly the writes `WriteBatch` builds for them."""
+    db = _offline_client()
+    ref = db.document("users/writes")
+    option = db.write_option(last_update_time=timestamp_pb2.Timestamp(seconds=5))
+    theirs, ours = db.batch(), writes.Batch(db)
+    for batch in (theirs, ours):
+        batch.update(ref, {"a.b": 1, "c": firestore.Increment(2), "d": firestore.DELETE_FIELD})
+        batch.delete(ref, option=option)
+        batch.delete(ref)
+    assert list(ours._request.writes) == [w._pb for w in theirs._write_pbs]
+
+
+@pytest.mark.emulator
+def test_commit_returns_each_transforms_value_by_its_field_path(db):
+    """A commit's transform results come back in the order sent; each finds its own field."""
     # String, numeric and FieldPath orders differ on these: each result must find its own field.
     amounts = iter(10**n for n in range(20))
     body: dict[str, Any] = {
@@ -167,19 +315,55 @@ def test_transform_results_come_in_field_path_order(db):
         "_under": firestore.Increment(next(amounts)),
         "ü": {"z": firestore.Increment(next(amounts)), "a": firestore.Increment(next(amounts))},
     }
-    paths = transforms.increment_paths(body)
-    assert len(paths) == 11
-    assert sorted(paths) != paths  # the body's order is not the one the results come in
     for _ in range(2):
-        batch = db.batch()
-        batch.set(db.document("users/transforms"), body, merge=True)
-        [result] = batch.commit()
-        values = transforms.transform_values(db, result, list(reversed(paths)))
-    stored = db.document("users/transforms").get().to_dict()
-    sent = {path: _at(body, path).value for path in paths}
-    assert values == {path: 2 * n for path, n in sent.items()}
-    assert values == {path: _at(stored, path) for path in paths}
-    assert all(type(v) is int for v in values.values())
+        batch = writes.Batch(db)
+        batch.create("markers/one" if _ == 0 else "markers/two", {"n": 1})
+        batch.set("users/transforms", body, merge=True)
+        marker, merged = batch.commit()
+    stored = db.document("users/transforms").get()
+    doc = stored.to_dict()
+    sent = {
+        ("challenges", cid, "totals", "earnedPoints"): body["challenges"][cid]["totals"][
+            "earnedPoints"
+        ].value
+        for cid in body["challenges"]
+    }
+    sent |= {("a b", k): v.value for k, v in body["a b"].items()}
+    sent |= {(k,): body[k].value for k in ("plain", "Upper", "_under")}
+    sent |= {("ü", k): v.value for k, v in body["ü"].items()}
+    expected = {writes.field_path(*names): 2 * n for names, n in sent.items()}
+    assert merged.values == expected
+    for names, n in sent.items():
+        value = doc
+        for name in names:
+            value = value[name]
+        assert value == 2 * n and type(merged.values[writes.field_path(*names)]) is int
+    assert marker.values == {}
+    assert merged.update_time == stored.update_time
+
+
+@pytest.mark.emulator
+def test_commit_is_atomic_and_reports_a_lost_create(db):
+    """A batch whose create finds its document fails whole, with AlreadyExists."""
+    writes_ = writes.Batch(db)
+    writes_.create("markers/taken", {"n": 1})
+    writes_.commit()
+    again = writes.Batch(db)
+    again.set("users/untouched", {"n": firestore.Increment(1)}, merge=True)
+    again.create("markers/taken", {"n": 2})
+    with pytest.raises(gexc.AlreadyExists):
+        again.commit()
+    assert not db.document("users/untouched").get().exists
+    assert db.document("markers/taken").get().to_dict() == {"n": 1}
+
+
+def test_commit_request_is_wrapped_without_a_copy():
+    """`CommitRequest.wrap` shares the raw message the batch encodes into (no copy per commit)."""
+    from google.cloud.firestore_v1.types import firestore as types
+
+    raw = types.CommitRequest.pb()(database="d")
+    wrapped = types.CommitRequest.wrap(raw)
+    assert wrapped._pb is raw and wrapped.database == "d"
 
 
 # --- shared/firestore/client.py ----------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 from google.api_core.exceptions import AlreadyExists
 from google.cloud import firestore
 
-from shared.firestore.transforms import transform_values
+from shared.firestore.writes import Batch
 from shared.repository import paths
 from shared.repository.progress_repo import (
     add_marker,
@@ -26,7 +26,7 @@ def test_a_marker_and_an_increment_commit_once_and_return_the_new_total(db):
     totals = []
     path = entry_path(4, "totals", "earnedPoints")
     for _ in range(2):
-        batch = db.batch()
+        batch = Batch(db)
         marker = EventMarker.of("t1", NOW, [4], NOW)
         add_marker(db, batch, paths.event_marker_doc("a/b", "t1"), marker)
         add_merge(db, batch, "a/b", {4: {"totals": {"earnedPoints": firestore.Increment(5)}}})
@@ -34,7 +34,7 @@ def test_a_marker_and_an_increment_commit_once_and_return_the_new_total(db):
             results = batch.commit()
         except AlreadyExists:
             continue
-        totals.append(transform_values(db, results[1], [path])[path])
+        totals.append(results[1].values[path.to_api_repr()])
     assert totals == [5]
     assert read_one(db, "a/b", 4) == {"totals": {"earnedPoints": 5}}
     stored = db.document(paths.user_doc("a/b")).get().to_dict()
@@ -46,7 +46,7 @@ def test_each_transform_result_is_mapped_to_its_own_challenge(db):
     amounts = {2: 1, 10: 20, 100: 300, 7: 4000}
     paths_by_cid = {cid: entry_path(cid, "totals", "earnedPoints") for cid in amounts}
     for _ in range(2):
-        batch = db.batch()
+        batch = Batch(db)
         add_merge(
             db,
             batch,
@@ -57,22 +57,14 @@ def test_each_transform_result_is_mapped_to_its_own_challenge(db):
             },
         )
         [result] = batch.commit()
-        values = transform_values(db, result, list(paths_by_cid.values()))
-    assert {cid: values[path] for cid, path in paths_by_cid.items()} == {
+        values = result.values
+    assert {cid: values[path.to_api_repr()] for cid, path in paths_by_cid.items()} == {
         cid: 2 * n for cid, n in amounts.items()
     }
 
 
-def test_transform_values_refuses_a_count_that_does_not_match(db):
-    batch = db.batch()
-    add_merge(db, batch, "u", {1: {"totals": {"earnedPoints": firestore.Increment(1)}}})
-    [result] = batch.commit()
-    with pytest.raises(ValueError):
-        transform_values(db, result, [])
-
-
 def test_read_progress_gets_the_asked_entries_in_one_document(db):
-    batch = db.batch()
+    batch = Batch(db)
     add_merge(db, batch, "u", {1: {"level": 1}, 3: {"level": 3}})
     batch.commit()
     assert read_progress(db, "u", [2, 1, 1]) == {1: {"level": 1}, 2: None}

@@ -1,0 +1,130 @@
+"""The emulator's ceiling for the pipeline's storage work, with no function in between.
+
+One event asks three things of Firestore: the ledger's create of the transaction, the engine's
+read of the user document and its counting commit (the event marker, the merge of the user
+document, the leaderboard entries). The ceiling is the rate at which 16 threads get exactly
+those three requests through the emulator: the requests are recorded from one real event per
+user, processed in this process by the engine, and replayed with fresh transaction and marker
+ids, so the client does as little as possible and the emulator is what is measured.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from bench.data import earn_transaction
+from shared.schema import paths
+
+
+@dataclass(frozen=True)
+class EventRequests:
+    """The raw requests one event of one user sends: ledger create, engine read, engine commit."""
+
+    create: Any  # a CommitRequest with the transaction's create
+    read: Any  # the GetDocument request of the user document, masked as the engine masks it
+    commit: Any  # the counting CommitRequest
+
+
+@contextmanager
+def _recording(db: Any) -> Iterator[dict[str, list[Any]]]:
+    """Record the raw requests `db` sends through `get_document` and `commit`."""
+    api = db._firestore_api
+    seen: dict[str, list[Any]] = {"get_document": [], "commit": []}
+    originals = {name: getattr(api, name) for name in seen}
+
+    def wrap(name: str, original: Any) -> Any:
+        def recorded(*args: Any, request: Any = None, **kwargs: Any) -> Any:
+            seen[name].append(request)
+            return original(*args, request=request, **kwargs)
+
+        return recorded
+
+    for name, original in originals.items():
+        setattr(api, name, wrap(name, original))
+    try:
+        yield seen
+    finally:
+        for name, original in originals.items():
+            setattr(api, name, original)
+
+
+def _raw(request: Any, message: Any) -> Any:
+    """A raw protobuf copy of a recorded request (a dict, proto-plus or raw) of type `message`."""
+    if isinstance(request, dict):
+        request = message(request)
+    raw = getattr(request, "_pb", request)
+    return type(raw).FromString(raw.SerializeToString())
+
+
+def record(db: Any, users: list[str]) -> list[EventRequests]:
+    """One real event per user through the engine, its requests recorded."""
+    from google.cloud.firestore_v1.types import firestore as types
+
+    from shared.engine.process import process_transaction
+    from shared.firestore.documents import document_name
+    from shared.firestore.writes import Batch
+
+    recorded: list[EventRequests] = []
+    for user in users:
+        data = earn_transaction(user, 1)
+        create = Batch(db)
+        create.create(paths.transaction_doc(f"ceiling-{uuid.uuid4().hex}"), data)
+        with _recording(db) as seen:
+            outcome = process_transaction(db, f"ceiling-{uuid.uuid4().hex}", data)
+        if outcome.commits != 1 or len(seen["get_document"]) != 1:
+            raise RuntimeError(f"the recorded event is not a quiet one: {outcome.log_fields()}")
+        create_request = types.CommitRequest.pb()(database=db._database_string)
+        create_request.writes.add().CopyFrom(create._request.writes[0])
+        assert create_request.writes[0].update.name.startswith(document_name(db, ""))
+        read = _raw(seen["get_document"][0], types.GetDocumentRequest)
+        recorded.append(EventRequests(create_request, read, _raw(seen["commit"][0], None)))
+    return recorded
+
+
+def _fresh(template: Any) -> Any:
+    """A copy of a commit request whose creates name new documents (fresh ids)."""
+    request = type(template)()
+    request.CopyFrom(template)
+    for write in request.writes:
+        if write.HasField("current_document") and not write.current_document.exists:
+            parent = write.update.name.rsplit("/", 1)[0]
+            write.update.name = f"{parent}/ceiling-{uuid.uuid4().hex}"
+    return request
+
+
+def event_rate(db: Any, events: list[EventRequests], threads: int, seconds: float) -> float:
+    """Events per second when `threads` threads replay `events` (round robin), no function."""
+    from google.cloud.firestore_v1.types import firestore as types
+
+    api = db._firestore_api
+    metadata = db._rpc_metadata
+    done = [0] * threads
+    until = time.perf_counter() + seconds
+
+    def worker(index: int) -> None:
+        turn = index
+        while time.perf_counter() < until:
+            event = events[turn % len(events)]
+            turn += threads
+            api.commit(request=types.CommitRequest.wrap(_fresh(event.create)), metadata=metadata)
+            api.get_document(request=types.GetDocumentRequest.wrap(event.read), metadata=metadata)
+            api.commit(request=types.CommitRequest.wrap(_fresh(event.commit)), metadata=metadata)
+            done[index] += 1
+
+    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    return sum(done) / seconds
+
+
+def measure(db: Any, users: list[str], threads: int, seconds: float) -> float:
+    """The ceiling for events of `users`: record one event each, then replay them."""
+    return event_rate(db, record(db, users), threads, seconds)
