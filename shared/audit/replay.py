@@ -100,38 +100,43 @@ class _Reference:
         self.id = path.rsplit("/", 1)[-1]
 
 
+def _path(reference: _Reference | str) -> str:
+    return reference if isinstance(reference, str) else reference.path
+
+
 class _RecordingBatch:
     """Takes a batch's writes down; its commit hands them over instead of sending them."""
 
-    def __init__(self) -> None:
+    def __init__(self, _db: Any = None) -> None:
         self.writes: list[Write] = []
 
-    def create(self, reference: _Reference, data: Mapping[str, Any]) -> None:
-        self.writes.append(Write("create", reference.path, data))
+    def create(self, reference: _Reference | str, data: Mapping[str, Any]) -> None:
+        self.writes.append(Write("create", _path(reference), data))
 
-    def set(self, reference: _Reference, data: Mapping[str, Any], merge: bool = False) -> None:
-        self.writes.append(Write("set", reference.path, data, merge))
+    def set(
+        self, reference: _Reference | str, data: Mapping[str, Any], merge: bool = False
+    ) -> None:
+        self.writes.append(Write("set", _path(reference), data, merge))
 
-    def update(self, reference: _Reference, data: Mapping[str, Any], option: Any = None) -> None:
-        self.writes.append(Write("update", reference.path, data))
+    def update(
+        self, reference: _Reference | str, data: Mapping[str, Any], option: Any = None
+    ) -> None:
+        self.writes.append(Write("update", _path(reference), data))
 
-    def delete(self, reference: _Reference, option: Any = None) -> None:
-        self.writes.append(Write("delete", reference.path, {}))
+    def delete(self, reference: _Reference | str, option: Any = None) -> None:
+        self.writes.append(Write("delete", _path(reference), {}))
 
     def commit(self) -> list[Any]:
         raise _Recorded(self.writes)
 
 
 class _RecordingClient:
-    """What `counting.count` uses of a client: document references and batches."""
+    """What `counting.count` uses of a client: document references."""
 
     project = "audit"
 
     def document(self, *parts: str) -> _Reference:
         return _Reference("/".join(parts))
-
-    def batch(self) -> _RecordingBatch:
-        return _RecordingBatch()
 
 
 def counting_writes(
@@ -143,7 +148,7 @@ def counting_writes(
     default_keys: Sequence[str],
 ) -> list[Write]:
     """The writes of the engine's counting commit of `tx` for `listed`, from a zero state."""
-    run = Run(cast(Any, _RecordingClient()), now=counted_at)
+    run = Run(cast(Any, _RecordingClient()), now=counted_at, new_batch=cast(Any, _RecordingBatch))
     states = {c.challenge.id: ProgressState() for c in listed}
     try:
         counting.count(run, tx, transaction_id, listed, states, earning, None, default_keys)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cached_property
 from itertools import pairwise
 from typing import Annotated, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -82,10 +83,10 @@ class Group(_Model):
     operator: Operator = Operator.AND
     triggers: list[Trigger] = Field(min_length=1)
 
-    @property
-    def ordered_triggers(self) -> list[Trigger]:
-        """Triggers in evaluation order."""
-        return sorted(self.triggers, key=lambda t: t.order)
+    @cached_property
+    def ordered_triggers(self) -> tuple[Trigger, ...]:
+        """Triggers in evaluation order (sorted once: every event evaluates them)."""
+        return tuple(sorted(self.triggers, key=lambda t: t.order))
 
 
 class Reward(_Model):
@@ -136,10 +137,10 @@ class Level(_Model):
     groups: list[Group] = Field(min_length=1)
     rewards: list[Reward] = Field(default_factory=list)
 
-    @property
-    def ordered_groups(self) -> list[Group]:
-        """Groups in evaluation order."""
-        return sorted(self.groups, key=lambda g: g.groupOrder)
+    @cached_property
+    def ordered_groups(self) -> tuple[Group, ...]:
+        """Groups in evaluation order (sorted once: every event evaluates them)."""
+        return tuple(sorted(self.groups, key=lambda g: g.groupOrder))
 
     @property
     def trigger_kinds(self) -> set[TriggerKind]:

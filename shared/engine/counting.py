@@ -220,7 +220,7 @@ def state_after(
         values[key] = value
         latest = values[max(values)]
         state = state.with_state(kind, float(latest))
-    return replace(state, observed=observed)
+    return state.evolve(observed=observed)
 
 
 def count(

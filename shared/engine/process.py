@@ -154,9 +154,10 @@ def _count_and_settle(
         and is_unlocked(c.challenge, states.get(c.challenge.parentChallengeId or 0), tx.occurred_at)
     ]
     # A won challenge counts nothing more, but may still owe prizes from an interrupted run.
+    counting_ids = {c.challenge.id for c in active}
     for candidate in candidates:
         cid = candidate.challenge.id
-        if candidate not in active and states[cid].pending:
+        if cid not in counting_ids and states[cid].pending:
             _issue(run, tx.userId, settling.Settled(None, states[cid]), outcome)
     if not active and (earning is None or earning.points <= 0):
         outcome.status = NOTHING_TO_COUNT
@@ -196,13 +197,14 @@ def _count_and_settle(
     run.step("counted")
     for candidate in active:
         cid = candidate.challenge.id
+        if cid not in fresh:
+            # The commit's values cannot meet the level (needs_fresh_read said so): nothing to
+            # settle, though prizes an interrupted run left pending are still issued.
+            if states[cid].pending:
+                _issue(run, tx.userId, settling.Settled(None, states[cid]), outcome)
+            continue
         settled = settling.settle(
-            run,
-            tx,
-            candidate.challenge,
-            states[cid],
-            candidate.contribution.counters,
-            fresh=cid in fresh,
+            run, tx, candidate.challenge, states[cid], candidate.contribution.counters, fresh=True
         )
         _issue(run, tx.userId, settled, outcome)
 

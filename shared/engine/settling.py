@@ -17,7 +17,7 @@ from shared.engine.prizes import pending_prizes
 from shared.engine.run import Run
 from shared.engine.transaction import LedgerTransaction
 from shared.firestore.writes import Batch
-from shared.progress.evaluation import evaluate_level, next_position
+from shared.progress.evaluation import level_met, next_position
 from shared.repository import milestones_repo, progress_repo, stats_repo
 from shared.repository.keys import milestone_id
 from shared.schema import user as schema
@@ -85,7 +85,7 @@ def could_complete(level: Level, state: ProgressState, own: set[Counter]) -> boo
             state = state.with_total(counter, state.base(counter) + _UNBOUNDED)
         else:
             state = state.with_state(kind, _UNBOUNDED)
-    return evaluate_level(level, state).satisfied
+    return level_met(level, state)
 
 
 def needs_fresh_read(challenge: Challenge, state: ProgressState, own: set[Counter]) -> bool:
@@ -93,7 +93,7 @@ def needs_fresh_read(challenge: Challenge, state: ProgressState, own: set[Counte
     if state.completed:
         return False
     _, level = current_level(challenge, state)
-    return evaluate_level(level, state).satisfied or could_complete(level, state, own)
+    return level_met(level, state) or could_complete(level, state, own)
 
 
 def level_up_fields(
@@ -167,7 +167,7 @@ def settle(
                 continue
             return Settled(None, state)
         _, level = current_level(challenge, state)
-        if not evaluate_level(level, state).satisfied:
+        if not level_met(level, state):
             return Settled(None, state)
         milestone = milestone_doc(challenge, state, tx, run.now)
         fields, first = level_up_fields(challenge, state, tx, milestone, run.now)

@@ -62,6 +62,27 @@ def evaluate_level(level: Level, state: ProgressState, level_index: int = 0) -> 
     return LevelProgress(level_index=level_index, groups=groups, satisfied=satisfied)
 
 
+def level_met(level: Level, state: ProgressState) -> bool:
+    """`evaluate_level(level, state).satisfied`, without building the detail (the event path)."""
+    return combine(
+        [
+            (
+                combine(
+                    [
+                        (
+                            is_reached(t.triggerFrequency, state.achieved(t.triggerId, t.actionId)),
+                            t.operator,
+                        )
+                        for t in group.ordered_triggers
+                    ]
+                ),
+                group.operator,
+            )
+            for group in level.ordered_groups
+        ]
+    )
+
+
 def current_level(challenge: Challenge, state: ProgressState) -> Level:
     """The level the user is working on (the last one once a limited challenge is won)."""
     return challenge.levels[min(state.level, len(challenge.levels) - 1)]

@@ -30,7 +30,7 @@ transforms only (no read-modify-write): the fragments below (`counted_fields`,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -223,22 +223,34 @@ class ProgressState:
         """All points the challenge earned, every cycle (Gigya's pointsTotal)."""
         return self.totals.get(TriggerKind.EARNED_POINTS, 0.0)
 
+    def evolve(self, **changes: Any) -> ProgressState:
+        """A copy with some fields changed (`dataclasses.replace`, for the event path)."""
+        unknown = changes.keys() - self.__dict__.keys()
+        if unknown:
+            raise TypeError(f"ProgressState has no field {sorted(unknown)}")
+        # `replace` runs __init__ with all 22 fields; an event copies a state a few times per
+        # challenge, so the instance's fields are copied as they are instead.
+        copy = object.__new__(ProgressState)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(changes)
+        return copy
+
     def with_total(self, counter: Counter | TriggerKind, total: float) -> ProgressState:
         """A copy with one cumulative total replaced (the value a commit returned)."""
         kind, action = counter if isinstance(counter, tuple) else (counter, None)
         if kind is TriggerKind.PERFORMED_ACTION:
             actions = dict(self.action_totals)
             actions[action or ""] = total
-            return replace(self, action_totals=actions)
+            return self.evolve(action_totals=actions)
         totals = dict(self.totals)
         totals[kind] = total
-        return replace(self, totals=totals)
+        return self.evolve(totals=totals)
 
     def with_state(self, kind: TriggerKind, value: float) -> ProgressState:
         """A copy with one state value replaced."""
         states = dict(self.states)
         states[kind] = value
-        return replace(self, states=states)
+        return self.evolve(states=states)
 
     def unclaimed_entries(self) -> list[MilestoneEntry]:
         """The unclaimed milestones, decoded."""
@@ -336,7 +348,7 @@ def with_gigya(state: ProgressState, gigya: Mapping[str, Any] | None) -> Progres
     """The progress with the challenge's Gigya points state (`gigya.challenges.{id}`) joined."""
     if not gigya:
         return state
-    return replace(state, points=g.GigyaPoints.decode(gigya), variants=g.decode_variants(gigya))
+    return state.evolve(points=g.GigyaPoints.decode(gigya), variants=g.decode_variants(gigya))
 
 
 # Read without decoding the entry (the list's exclusions, from the raw protobuf).

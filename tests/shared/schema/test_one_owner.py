@@ -100,7 +100,7 @@ ALLOWED: tuple[Allowance, ...] = (
         "DocumentEventData, Eventarc's trigger filters, Firebase ID token claims, pydantic's "
         "error dicts, google-api-core's error codes",
         {
-            "shared/firestore/documents.py": frozenset({"name", "value"}),
+            "shared/firestore/documents.py": frozenset({"value"}),
             "shared/engine/cloudevent.py": frozenset({"value"}),
             "devtools/eventarc.py": frozenset({"value"}),
             "devtools/server.py": frozenset({"source"}),
