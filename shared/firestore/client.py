@@ -117,8 +117,38 @@ class DeadlineInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClie
 
 
 def intercepted(channel: grpc.Channel) -> grpc.Channel:
-    """`channel` with the deadline interceptor."""
-    return grpc.intercept_channel(channel, DeadlineInterceptor())
+    """`channel` with the deadline interceptor; the bare channel stays reachable as `raw_channel`.
+
+    shared/firestore/rpc.py calls the bare channel with `call_within_budget`, which applies the
+    interceptor's rules itself: an intercepted call builds a new multicallable every time.
+    """
+    wrapped = grpc.intercept_channel(channel, DeadlineInterceptor())
+    wrapped.raw_channel = channel
+    return wrapped
+
+
+def raw_channel(channel: grpc.Channel) -> grpc.Channel | None:
+    """The bare channel under an `intercepted` one (None for any other channel)."""
+    return getattr(channel, "raw_channel", None)
+
+
+def call_within_budget(
+    stub: Callable[..., Any], request: Any, timeout: float, metadata: Any
+) -> Any:
+    """One unary call on a bare channel under the interceptor's rules (see DeadlineInterceptor)."""
+    budget = deadlines.current()
+    if budget is None:
+        return stub(request, timeout=timeout, metadata=metadata)
+    try:
+        return stub(
+            request, timeout=budget.timeout(timeout), metadata=metadata, wait_for_ready=True
+        )
+    except grpc.RpcError as error:
+        code = error.code()
+        budget.record(unreachable=code == grpc.StatusCode.UNAVAILABLE)
+        if code in _RETRIED_CODES and budget.remaining() <= 0.0:
+            raise budget.spent() from error
+        raise
 
 
 class _DeadlineTransport(FirestoreGrpcTransport):

@@ -9,8 +9,9 @@ out, the same metadata and routing header, the same retry policy and the same ex
 
 Library assumptions (each with a contract test in tests/shared/firestore/test_contracts.py):
 
-- a client's `_firestore_api._transport.grpc_channel` is its channel (with the deadline
-  interceptor, shared/firestore/client.py), `_rpc_metadata` the metadata every call sends,
+- a client's `_firestore_api._transport.grpc_channel` is its channel (for the service's client,
+  the deadline interceptor's, whose bare channel the calls use under the same rules:
+  shared/firestore/client.py), `_rpc_metadata` the metadata every call sends,
   `_database_string` the database's name and `_client_info` the library's client info;
 - the generated client retries GetDocument on DeadlineExceeded, InternalServerError,
   ResourceExhausted and ServiceUnavailable, and Commit on ResourceExhausted and
@@ -34,6 +35,7 @@ from google.cloud.firestore_v1.types import document as _document_types
 from google.cloud.firestore_v1.types import firestore as _firestore_types
 
 from shared import deadlines
+from shared.firestore import client as firestore_client
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -64,6 +66,9 @@ class _Stubs:
     get_document: Callable[..., Any]
     commit: Callable[..., Any]
     metadata: tuple[tuple[str, str], ...]
+    # Whether the stubs are on the bare channel under the deadline interceptor, so that each
+    # call applies the interceptor's rules itself.
+    budgeted: bool
 
 
 _stubs: weakref.WeakKeyDictionary[Any, _Stubs] = weakref.WeakKeyDictionary()
@@ -73,6 +78,9 @@ def _stubs_of(db: firestore.Client) -> _Stubs:
     stubs = _stubs.get(db)
     if stubs is None:
         channel = db._firestore_api._transport.grpc_channel
+        bare = firestore_client.raw_channel(channel)
+        if bare is not None:
+            channel = bare
         metadata = (
             *db._rpc_metadata,
             db._client_info.to_grpc_metadata(),
@@ -90,25 +98,24 @@ def _stubs_of(db: firestore.Client) -> _Stubs:
                 response_deserializer=_CommitResponse.FromString,
             ),
             metadata=tuple((str(k), str(v)) for k, v in metadata),
+            budgeted=bare is not None,
         )
         _stubs[db] = stubs
     return stubs
 
 
 def _call(
-    stub: Callable[..., Any],
-    request: Any,
-    metadata: tuple[tuple[str, str], ...],
-    retried: tuple[type[Exception], ...],
+    stubs: _Stubs, stub: Callable[..., Any], request: Any, retried: tuple[type[Exception], ...]
 ) -> Any:
     """One call with the generated client's retry policy, within the request's budget."""
     budget = deadlines.current()
+    send = firestore_client.call_within_budget if stubs.budgeted else _plain
     give_up = time.monotonic() + CALL_TIMEOUT
     delay = INITIAL_BACKOFF
     while True:
         try:
             # The deadline interceptor clamps this to one attempt and what the budget has left.
-            return stub(request, timeout=CALL_TIMEOUT, metadata=metadata)
+            return send(stub, request, CALL_TIMEOUT, stubs.metadata)
         except grpc.RpcError as rpc_error:
             error = gexc.from_grpc_error(rpc_error)
             if not isinstance(error, retried):
@@ -123,13 +130,17 @@ def _call(
             delay = min(delay * BACKOFF_MULTIPLIER, MAX_BACKOFF)
 
 
+def _plain(stub: Callable[..., Any], request: Any, timeout: float, metadata: Any) -> Any:
+    return stub(request, timeout=timeout, metadata=metadata)
+
+
 def get_document(db: firestore.Client, request: Any) -> Any:
     """The raw `Document` a raw `GetDocumentRequest` asks for; raises NotFound when absent."""
     stubs = _stubs_of(db)
-    return _call(stubs.get_document, request, stubs.metadata, READ_RETRIED)
+    return _call(stubs, stubs.get_document, request, READ_RETRIED)
 
 
 def commit(db: firestore.Client, request: Any) -> Any:
     """Send a raw `CommitRequest`; the raw `CommitResponse`."""
     stubs = _stubs_of(db)
-    return _call(stubs.commit, request, stubs.metadata, COMMIT_RETRIED)
+    return _call(stubs, stubs.commit, request, COMMIT_RETRIED)

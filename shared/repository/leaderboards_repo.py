@@ -115,7 +115,7 @@ def add_points(
     if points == 0:
         return
     batch.set(
-        entry_ref(db, board, user_id),
+        schema.entry_doc(board, user_id),
         stored.points_added(user_id, points, moment_hour_key, now),
         merge=True,
     )

@@ -7,6 +7,7 @@ writes any number of challenges.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,20 @@ gigya_path = g.gigya_path
 merge_data = schema.merge_body
 
 
+@functools.lru_cache(maxsize=4096)
+def _entry_mask(challenge_id: int) -> str:
+    # Rendered once per challenge: every event masks its read to its challenges.
+    return entry_path(challenge_id).to_api_repr()
+
+
+@functools.lru_cache(maxsize=4096)
+def _gigya_mask(challenge_id: int) -> str:
+    return gigya_path(challenge_id).to_api_repr()
+
+
+_DEFAULT_MASK = g.default_path().to_api_repr()
+
+
 def user_ref(db: firestore.Client, user_id: str) -> firestore.DocumentReference:
     """The reference of the user document (progress in every challenge)."""
     return db.document(paths.user_doc(user_id))
@@ -45,7 +60,7 @@ def read_progress(
     if not ids:
         return found
     # A mask keeps the answer to the challenges asked for, whatever else the user is in.
-    mask = [entry_path(cid).to_api_repr() for cid in ids]
+    mask = [_entry_mask(cid) for cid in ids]
     stored = entries(documents.get_document(db, paths.user_doc(user_id), mask))
     for cid in ids:
         found[cid] = stored.get(cid)
@@ -67,9 +82,9 @@ def read_for_event(
     """Entries of `challenge_ids`, Gigya state of `gigya_ids` and `_default`, in one read."""
     ids = sorted(set(challenge_ids))
     points_ids = sorted(set(gigya_ids))
-    mask = [entry_path(cid).to_api_repr() for cid in ids]
-    mask += [gigya_path(cid).to_api_repr() for cid in points_ids]
-    mask.append(g.default_path().to_api_repr())
+    mask = [_entry_mask(cid) for cid in ids]
+    mask += [_gigya_mask(cid) for cid in points_ids]
+    mask.append(_DEFAULT_MASK)
     doc = documents.get_document(db, paths.user_doc(user_id), mask) or {}
     stored = entries(doc)
     default = schema.gigya_map(doc).get(g.DEFAULT)
@@ -87,14 +102,14 @@ def read_one(db: firestore.Client, user_id: str, challenge_id: int) -> dict[str,
 
 def add_marker(db: firestore.Client, batch: Batch, path: str, marker: EventMarker) -> None:
     """Create a marker that something was counted: the batch fails when it exists already."""
-    batch.create(db.document(path), marker.encode())
+    batch.create(path, marker.encode())
 
 
 def add_merge_data(
     db: firestore.Client, batch: Batch, user_id: str, body: Mapping[str, Any]
 ) -> None:
     """One merge-set of the user document with a body built by `merge_data`."""
-    batch.set(user_ref(db, user_id), dict(body), merge=True)
+    batch.set(paths.user_doc(user_id), dict(body), merge=True)
 
 
 def add_merge(

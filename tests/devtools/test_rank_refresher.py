@@ -10,6 +10,7 @@ import pytest
 
 import devtools.rank_refresher as module
 from devtools.rank_refresher import RankRefresher
+from shared.firestore.writes import Batch
 from shared.gigya import periods
 from shared.repository import leaderboards_repo
 from shared.schema import gigya as schema
@@ -27,7 +28,7 @@ def _wait_for(predicate: Callable[[], object], timeout: float = 15.0) -> None:
 
 def _earn(db, user: str, points: int) -> None:
     now = datetime.now(UTC)
-    batch = db.batch()
+    batch = Batch(db)
     leaderboards_repo.add_points(db, batch, BOARD, user, points, periods.hour_key(now), now)
     batch.commit()
 

@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 
 import functions.refresh_ranks as function
+from shared.firestore.writes import Batch
 from shared.gigya import periods
 from shared.repository import leaderboards_repo
 from shared.schema import gigya as schema
@@ -35,7 +36,7 @@ def _app() -> Flask:
 
 def _earn(db, users: dict[str, int]) -> None:
     now = datetime.now(UTC)
-    batch = db.batch()
+    batch = Batch(db)
     for user, points in users.items():
         leaderboards_repo.add_points(
             db, batch, schema.board_id("3"), user, points, periods.hour_key(now), now

@@ -7,6 +7,7 @@ that breaks one fails here, by name, instead of corrupting data.
 from __future__ import annotations
 
 import math
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -26,6 +27,7 @@ from google.protobuf import timestamp_pb2
 
 from shared import deadlines
 from shared.deadlines import DeadlineSpentError
+from shared.errors import UnavailableError
 from shared.firestore import client as firestore_client
 from shared.firestore import documents, rpc, writes
 from tests.conftest import PROJECT
@@ -143,22 +145,28 @@ def test_client_private_members_exist(db):
     assert key == "x-goog-api-client" and "grpc/" in value
 
 
-def test_deadline_client_channel_is_the_transports(monkeypatch):
-    """Calls made on `_transport.grpc_channel` pass through the deadline interceptor."""
+def test_deadline_client_channel_is_the_transports():
+    """The transport's channel is the intercepted one, its bare channel under `raw_channel`."""
     client = firestore_client.create_client(PROJECT, "127.0.0.1:1")
     channel = client._firestore_api._transport.grpc_channel
     assert isinstance(channel, grpc.Channel)
-    seen: list[str] = []
-    original = firestore_client.DeadlineInterceptor.intercept_unary_unary
+    assert isinstance(firestore_client.raw_channel(channel), grpc.Channel)
+    assert firestore_client.raw_channel(channel) is not channel
 
-    def spy(self, continuation, details, request):
-        seen.append(details.method)
-        return original(self, continuation, details, request)
 
-    monkeypatch.setattr(firestore_client.DeadlineInterceptor, "intercept_unary_unary", spy)
-    with deadlines.budget(0.3), pytest.raises((gexc.GoogleAPICallError, DeadlineSpentError)):
-        rpc.get_document(client, rpc.GetDocumentRequest(name="projects/p/databases/d/documents/a/b"))
-    assert seen and seen[0] == "/google.firestore.v1.Firestore/GetDocument"
+def test_raw_calls_keep_to_the_budget():
+    """GetDocument and Commit on the bare channel end with the spent error within the budget."""
+    client = firestore_client.create_client(PROJECT, "127.0.0.1:1")
+    name = documents.document_name(client, "users/u")
+    calls = [
+        lambda: rpc.get_document(client, rpc.GetDocumentRequest(name=name)),
+        lambda: rpc.commit(client, rpc.CommitRequest(database=client._database_string)),
+    ]
+    for call in calls:
+        started = time.monotonic()
+        with deadlines.budget(0.5), pytest.raises(UnavailableError):
+            call()
+        assert time.monotonic() - started < 2.0
 
 
 _API_ERRORS = [

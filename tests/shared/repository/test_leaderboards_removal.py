@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from shared.firestore.writes import Batch
 from shared.gigya import periods
 from shared.gigya.ranks import RankTable
 from shared.repository import leaderboards_repo as repo
@@ -21,7 +22,7 @@ OTHER = schema.board_id("_default")
 
 
 def _earn(db, board: str, points_by_user: dict[str, float], at: datetime = T0) -> None:
-    batch = db.batch()
+    batch = Batch(db)
     for user, points in points_by_user.items():
         repo.add_points(db, batch, board, user, points, periods.hour_key(at), at)
     batch.commit()

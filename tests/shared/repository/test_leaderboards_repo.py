@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from google.cloud import firestore
 
+from shared.firestore.writes import Batch
 from shared.gigya import periods, ranks
 from shared.gigya.ranks import RankTable
 from shared.repository import leaderboards_repo as repo
@@ -25,7 +26,7 @@ OTHER = schema.board_id("_default")
 
 
 def _earn(db, board: str, points_by_user: dict[str, float], at: datetime = T0) -> None:
-    batch = db.batch()
+    batch = Batch(db)
     for user, points in points_by_user.items():
         repo.add_points(db, batch, board, user, points, periods.hour_key(at), at)
     batch.commit()
@@ -109,7 +110,7 @@ def test_add_points_merges_the_total_the_hour_bucket_and_marks_the_entry_dirty(d
 
 
 def test_zero_points_write_nothing_and_negative_points_are_refused(db):
-    batch = db.batch()
+    batch = Batch(db)
     repo.add_points(db, batch, BOARD, "u", 0, periods.hour_key(T0), T0)
     assert len(batch) == 0
     with pytest.raises(ValueError, match="only grow"):
