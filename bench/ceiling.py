@@ -4,8 +4,9 @@ One event asks three things of Firestore: the ledger's create of the transaction
 read of the user document and its counting commit (the event marker, the merge of the user
 document, the leaderboard entries). The ceiling is the rate at which 16 threads get exactly
 those three requests through the emulator: the requests are recorded from one real event per
-user, processed in this process by the engine, and replayed with fresh transaction and marker
-ids, so the client does as little as possible and the emulator is what is measured.
+user, processed in this process by the engine, and replayed as raw protobufs (the engine's own
+calls, shared/firestore/rpc.py) with fresh transaction and marker ids, so the client does as
+little as possible and the emulator is what is measured.
 """
 
 from __future__ import annotations
@@ -32,41 +33,35 @@ class EventRequests:
 
 
 @contextmanager
-def _recording(db: Any) -> Iterator[dict[str, list[Any]]]:
-    """Record the raw requests `db` sends through `get_document` and `commit`."""
-    api = db._firestore_api
+def _recording() -> Iterator[dict[str, list[Any]]]:
+    """Record the raw requests sent through shared/firestore/rpc.py's two calls."""
+    from shared.firestore import rpc
+
     seen: dict[str, list[Any]] = {"get_document": [], "commit": []}
-    originals = {name: getattr(api, name) for name in seen}
+    originals = {name: getattr(rpc, name) for name in seen}
 
     def wrap(name: str, original: Any) -> Any:
-        def recorded(*args: Any, request: Any = None, **kwargs: Any) -> Any:
-            seen[name].append(request)
-            return original(*args, request=request, **kwargs)
+        def recorded(db: Any, request: Any) -> Any:
+            copy = type(request)()
+            copy.CopyFrom(request)
+            seen[name].append(copy)
+            return original(db, request)
 
         return recorded
 
     for name, original in originals.items():
-        setattr(api, name, wrap(name, original))
+        setattr(rpc, name, wrap(name, original))
     try:
         yield seen
     finally:
         for name, original in originals.items():
-            setattr(api, name, original)
-
-
-def _raw(request: Any, message: Any) -> Any:
-    """A raw protobuf copy of a recorded request (a dict, proto-plus or raw) of type `message`."""
-    if isinstance(request, dict):
-        request = message(request)
-    raw = getattr(request, "_pb", request)
-    return type(raw).FromString(raw.SerializeToString())
+            setattr(rpc, name, original)
 
 
 def record(db: Any, users: list[str]) -> list[EventRequests]:
     """One real event per user through the engine, its requests recorded."""
-    from google.cloud.firestore_v1.types import firestore as types
-
     from shared.engine.process import process_transaction
+    from shared.firestore import rpc
     from shared.firestore.documents import document_name
     from shared.firestore.writes import Batch
 
@@ -75,15 +70,14 @@ def record(db: Any, users: list[str]) -> list[EventRequests]:
         data = earn_transaction(user, 1)
         create = Batch(db)
         create.create(paths.transaction_doc(f"ceiling-{uuid.uuid4().hex}"), data)
-        with _recording(db) as seen:
+        with _recording() as seen:
             outcome = process_transaction(db, f"ceiling-{uuid.uuid4().hex}", data)
         if outcome.commits != 1 or len(seen["get_document"]) != 1:
             raise RuntimeError(f"the recorded event is not a quiet one: {outcome.log_fields()}")
-        create_request = types.CommitRequest.pb()(database=db._database_string)
+        create_request = rpc.CommitRequest(database=db._database_string)
         create_request.writes.add().CopyFrom(create._request.writes[0])
         assert create_request.writes[0].update.name.startswith(document_name(db, ""))
-        read = _raw(seen["get_document"][0], types.GetDocumentRequest)
-        recorded.append(EventRequests(create_request, read, _raw(seen["commit"][0], None)))
+        recorded.append(EventRequests(create_request, seen["get_document"][0], seen["commit"][0]))
     return recorded
 
 
@@ -100,10 +94,8 @@ def _fresh(template: Any) -> Any:
 
 def event_rate(db: Any, events: list[EventRequests], threads: int, seconds: float) -> float:
     """Events per second when `threads` threads replay `events` (round robin), no function."""
-    from google.cloud.firestore_v1.types import firestore as types
+    from shared.firestore import rpc
 
-    api = db._firestore_api
-    metadata = db._rpc_metadata
     done = [0] * threads
     until = time.perf_counter() + seconds
 
@@ -112,9 +104,9 @@ def event_rate(db: Any, events: list[EventRequests], threads: int, seconds: floa
         while time.perf_counter() < until:
             event = events[turn % len(events)]
             turn += threads
-            api.commit(request=types.CommitRequest.wrap(_fresh(event.create)), metadata=metadata)
-            api.get_document(request=types.GetDocumentRequest.wrap(event.read), metadata=metadata)
-            api.commit(request=types.CommitRequest.wrap(_fresh(event.commit)), metadata=metadata)
+            rpc.commit(db, _fresh(event.create))
+            rpc.get_document(db, event.read)
+            rpc.commit(db, _fresh(event.commit))
             done[index] += 1
 
     workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]

@@ -210,17 +210,25 @@ def state_after(
 ) -> ProgressState:
     """The progress as this commit left it: the returned totals and the latest observed states."""
     contribution = candidate.contribution
+    kinds = dict(state.totals)
+    actions = dict(state.action_totals)
     for counter in contribution.cumulative:
         if counter in totals:
-            state = state.with_total(counter, float(totals[counter]))
+            kind, action = counter
+            if kind is TriggerKind.PERFORMED_ACTION:
+                actions[action or ""] = float(totals[counter])
+            else:
+                kinds[kind] = float(totals[counter])
+    if not contribution.states:
+        return state.evolve(totals=kinds, action_totals=actions)
     key = order_key(tx.sequence, tx.occurred_at)
     observed = {k: dict(v) for k, v in state.observed.items()}
+    states = dict(state.states)
     for kind, value in contribution.states.items():
         values = observed.setdefault(kind, {})
         values[key] = value
-        latest = values[max(values)]
-        state = state.with_state(kind, float(latest))
-    return state.evolve(observed=observed)
+        states[kind] = float(values[max(values)])
+    return state.evolve(totals=kinds, action_totals=actions, observed=observed, states=states)
 
 
 def count(

@@ -16,7 +16,7 @@ from shared.errors import TransactionRejected
 from shared.repository import catalog_cache, dead_letters_repo, progress_repo
 from shared.repository.catalog_cache import CatalogView
 from shared.schema.milestones import Prize
-from shared.schema.user import decode_entry, with_gigya
+from shared.schema.user import decode_entry
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -145,7 +145,7 @@ def _count_and_settle(
     )
     stored_default = read.default
     states = {
-        cid: with_gigya(decode_entry(doc), read.gigya.get(cid)) for cid, doc in read.entries.items()
+        cid: decode_entry(doc, read.gigya.get(cid)) for cid, doc in read.entries.items()
     }
     active = [
         c

@@ -144,6 +144,10 @@ def _transform_into(write: Any, path: str, value: Any) -> None:
         _array_into(transform.remove_all_from_array, value.values)
 
 
+# Leaf types that are never a sentinel, a transform or a map.
+_SCALARS = frozenset({str, int, float, bool, datetime, DatetimeWithNanoseconds, type(None)})
+
+
 def _is_transform(value: Any) -> bool:
     return value is _SERVER_TIMESTAMP or isinstance(value, _TRANSFORM_TYPES)
 
@@ -160,9 +164,17 @@ class _Encoding:
     def fields(self, target: Any, data: Mapping[str, Any], prefix: str) -> bool:
         """Encode the data leaves of `data` into the map `target`; whether any was written."""
         wrote = False
+        mask = self.mask if self.merge else None
         for key, value in data.items():
             path = quote(key) if not prefix else prefix + "." + quote(key)
-            if isinstance(value, dict) and value:
+            kind = type(value)
+            if kind in _SCALARS:
+                # The commonest leaves, encoded without the checks below.
+                encode_into(target[key], value)
+                if mask is not None:
+                    mask.append(path)
+                wrote = True
+            elif isinstance(value, dict) and value:
                 entry = target[key]
                 if self.fields(entry.map_value.fields, value, path):
                     wrote = True

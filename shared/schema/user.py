@@ -311,10 +311,14 @@ def encode_counters(
     return out
 
 
-def decode_entry(raw: Mapping[str, Any] | None) -> ProgressState:
-    """A stored entry as a ProgressState (None for a missing one)."""
+def decode_entry(
+    raw: Mapping[str, Any] | None, gigya: Mapping[str, Any] | None = None
+) -> ProgressState:
+    """A stored entry as a ProgressState (None for a missing one), its Gigya points joined."""
+    points = g.GigyaPoints.decode(gigya) if gigya else g.GigyaPoints()
+    variants = g.decode_variants(gigya) if gigya else {}
     if not raw:
-        return ProgressState()
+        return ProgressState(points=points, variants=variants)
     observed = {kind: dict(raw[name]) for kind, name in STATE_FIELD.items() if name in raw}
     states = {
         kind: value
@@ -341,6 +345,8 @@ def decode_entry(raw: Mapping[str, Any] | None) -> ProgressState:
         action_baseline=_actions(baseline),
         level_up_at=raw.get(LEVEL_UP_AT),
         updated_at=raw.get(UPDATED_AT),
+        points=points,
+        variants=variants,
     )
 
 
