@@ -109,11 +109,18 @@ def _wait_for_sigterm() -> None:
 
 
 def _logs_to(log: Path | None) -> None:
-    from shared.logs import configure
+    from shared.logs import JsonFormatter, configure
 
-    configure(os.environ.get("GOOGLE_CLOUD_PROJECT"), json_logs=True)
+    project = os.environ.get("GOOGLE_CLOUD_PROJECT")
+    configure(project, json_logs=True)
     if log is not None:
-        logging.getLogger().handlers[:] = [logging.FileHandler(log)]
+        # The lines a deployed function writes, formatted (and redacted) as it formats them.
+        handler = logging.FileHandler(log)
+        handler.setFormatter(JsonFormatter(project))
+        logging.getLogger().handlers[:] = [handler]
+    # A deployed function's server logs no access lines (Cloud Run logs requests itself): the
+    # local server's would be measured as the function's CPU.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 def _serve(log: Path | None) -> int:

@@ -142,10 +142,10 @@ class Level(_Model):
         """Groups in evaluation order (sorted once: every event evaluates them)."""
         return tuple(sorted(self.groups, key=lambda g: g.groupOrder))
 
-    @property
-    def trigger_kinds(self) -> set[TriggerKind]:
-        """Every trigger kind this level measures."""
-        return {t.triggerId for g in self.groups for t in g.triggers}
+    @cached_property
+    def trigger_kinds(self) -> frozenset[TriggerKind]:
+        """Every trigger kind this level measures (once: every event asks)."""
+        return frozenset(t.triggerId for g in self.groups for t in g.triggers)
 
 
 class _Badged(Protocol):
@@ -218,10 +218,10 @@ class Challenge(_Model):
             raise ValueError("must be after startDate")
         return value
 
-    @property
-    def trigger_kinds(self) -> set[TriggerKind]:
-        """Every trigger kind any level of this challenge measures."""
-        return {kind for level in self.levels for kind in level.trigger_kinds}
+    @cached_property
+    def trigger_kinds(self) -> frozenset[TriggerKind]:
+        """Every trigger kind any level of this challenge measures (once: every event asks)."""
+        return frozenset(kind for level in self.levels for kind in level.trigger_kinds)
 
     @property
     def counted_kinds(self) -> set[TriggerKind]:

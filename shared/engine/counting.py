@@ -11,6 +11,7 @@ board it earns points on, in the same commit, so they are counted exactly once t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -47,6 +48,12 @@ def observed_update(observed: Mapping[str, Any], key: str, value: float) -> dict
 
 
 _number = schema.stored_number
+
+
+@functools.lru_cache(maxsize=4096)
+def _totals_field(challenge_id: int, counter: Counter) -> str:
+    # Rendered once per challenge and counter: every commit's totals are found by it.
+    return schema.totals_path(challenge_id, counter).to_api_repr()
 
 
 @dataclass(frozen=True)
@@ -93,11 +100,14 @@ def earning_of(tx: LedgerTransaction, points: float, now: Any, timezone: str) ->
     )
 
 
-def period_fields(earning: Earning, stored: GigyaPoints) -> dict[str, Any]:
-    """Hour and month buckets of one earning, pruning the stored buckets nobody reads again."""
-    if earning.points <= 0:
+def period_fields(
+    earning: Earning, stored: GigyaPoints, points: float | None = None
+) -> dict[str, Any]:
+    """Hour and month buckets of one earning (of `points` when given), pruning stale buckets."""
+    points = earning.points if points is None else points
+    if points <= 0:
         return {}
-    amount = _number(earning.points)
+    amount = _number(points)
     hours: dict[str, Any] = {
         k: _firestore.DELETE_FIELD for k in periods.stale_hours(stored.hours, earning.now)
     }
@@ -153,8 +163,10 @@ def progress_fields(
 def gigya_fields(candidate: Candidate, state: ProgressState, earning: Earning) -> dict[str, Any]:
     """The merge of one challenge's Gigya points state (`gigya.challenges.{id}`)."""
     contribution = candidate.contribution
+    fields = period_fields(earning, state.points, contribution.points)
+    if not candidate.challenge.variantAttributes:
+        return fields
     challenge_earning = replace(earning, points=contribution.points)
-    fields = period_fields(challenge_earning, state.points)
     variants = variant_fields(
         challenge_earning,
         candidate.challenge.variantAttributes,
@@ -290,7 +302,7 @@ def count(
         cid = candidate.challenge.id
         totals: dict[Counter, float] = {}
         for counter in candidate.contribution.cumulative:
-            path = schema.totals_path(cid, counter).to_api_repr()
+            path = _totals_field(cid, counter)
             if path in values:
                 totals[counter] = float(values[path])
         after[cid] = state_after(candidate, states[cid], tx, totals)

@@ -144,9 +144,7 @@ def _count_and_settle(
         [c.challenge.id for c in candidates] if earning is not None else [],
     )
     stored_default = read.default
-    states = {
-        cid: decode_entry(doc, read.gigya.get(cid)) for cid, doc in read.entries.items()
-    }
+    states = {cid: decode_entry(doc, read.gigya.get(cid)) for cid, doc in read.entries.items()}
     active = [
         c
         for c in candidates

@@ -8,6 +8,7 @@ began, never less than 7 x 24 h (docs/GIGYA.md).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -75,8 +76,20 @@ def week_expiry(hours: Mapping[str, float] | None, now: datetime) -> datetime | 
 
 def stale_hours(hours: Mapping[str, float] | None, now: datetime) -> list[str]:
     """Hour bucket keys old enough to be deleted."""
+    if not hours:
+        return []
     limit = epoch_hour(now) - KEEP_HOURS
     return [key for key in (hours or {}) if (hour := _hour_of(key)) is not None and hour < limit]
+
+
+@functools.lru_cache(maxsize=16)
+def _kept_months(now: datetime, timezone: str) -> frozenset[str]:
+    # The same `now` asks once per challenge an event counts for: computed once.
+    local = now.astimezone(ZoneInfo(timezone))
+    previous = local.replace(day=1) - timedelta(days=1)
+    return frozenset(
+        {month_key(now, timezone), f"{MONTH_PREFIX}{previous.year:04d}{previous.month:02d}"}
+    )
 
 
 def points_this_month(
@@ -90,7 +103,7 @@ def stale_months(
     months: Mapping[str, float] | None, now: datetime, timezone: str = "UTC"
 ) -> list[str]:
     """Month bucket keys older than the previous month."""
-    local = now.astimezone(ZoneInfo(timezone))
-    previous = local.replace(day=1) - timedelta(days=1)
-    keep = {month_key(now, timezone), f"{MONTH_PREFIX}{previous.year:04d}{previous.month:02d}"}
+    if not months:
+        return []
+    keep = _kept_months(now, timezone)
     return [key for key in (months or {}) if key.startswith(MONTH_PREFIX) and key not in keep]
