@@ -48,12 +48,23 @@ class CallCounter:
             self.calls.clear()
 
 
+# The calls shared/firestore/rpc.py sends as raw messages, outside the generated client.
+RAW_METHODS = ("get_document", "commit")
+
+
 @contextmanager
 def counting(client: Any) -> Iterator[CallCounter]:
-    """Count every RPC `client` (a google.cloud.firestore.Client) sends while the block runs."""
-    api = client._firestore_api  # the generated client every high-level call goes through
+    """Count every RPC `client` (a google.cloud.firestore.Client) sends while the block runs.
+
+    The library's calls go through its generated client (`_firestore_api`); the service's hot
+    calls go through shared/firestore/rpc.py: both are counted, by method.
+    """
+    from shared.firestore import rpc
+
+    api = client._firestore_api
     counter = CallCounter()
     originals = {name: getattr(api, name) for name in RPC_METHODS}
+    raw_originals = {name: getattr(rpc, name) for name in RAW_METHODS}
 
     def wrap(name: str, original: Any) -> Any:
         def counted(*args: Any, **kwargs: Any) -> Any:
@@ -62,10 +73,22 @@ def counting(client: Any) -> Iterator[CallCounter]:
 
         return counted
 
+    def wrap_raw(name: str, original: Any) -> Any:
+        def counted(db: Any, request: Any) -> Any:
+            if db is client:
+                counter.add(name)
+            return original(db, request)
+
+        return counted
+
     for name, original in originals.items():
         setattr(api, name, wrap(name, original))
+    for name, original in raw_originals.items():
+        setattr(rpc, name, wrap_raw(name, original))
     try:
         yield counter
     finally:
         for name, original in originals.items():
             setattr(api, name, original)
+        for name, original in raw_originals.items():
+            setattr(rpc, name, original)

@@ -115,8 +115,14 @@ def _size(message: Any) -> int:
 
 @contextmanager
 def documents(client: Any) -> Iterator[DocumentCounter]:
-    """Count the documents `client` (a google.cloud.firestore.Client) reads and writes."""
-    api = client._firestore_api  # the generated client every high-level call goes through
+    """Count the documents `client` (a google.cloud.firestore.Client) reads and writes.
+
+    Both through the library's generated client (`_firestore_api`) and through the raw calls of
+    shared/firestore/rpc.py, which the service's hot paths use.
+    """
+    from shared.firestore import rpc
+
+    api = client._firestore_api
     counter = DocumentCounter()
     names = ("get_document", "batch_get_documents", "run_query", "commit")
     originals = {name: getattr(api, name) for name in names}
@@ -171,10 +177,32 @@ def documents(client: Any) -> Iterator[DocumentCounter]:
         "run_query": run_query,
         "commit": commit,
     }
+    raw_originals = {"get_document": rpc.get_document, "commit": rpc.commit}
+
+    def raw_get_document(db: Any, request: Any) -> Any:
+        if db is not client:
+            return raw_originals["get_document"](db, request)
+        try:
+            answer = raw_originals["get_document"](db, request)
+        except gexc.NotFound:
+            counter._missing()
+            raise
+        counter._found("get_document", _size(answer))
+        return answer
+
+    def raw_commit(db: Any, request: Any) -> Any:
+        answer = raw_originals["commit"](db, request)
+        if db is client:
+            counter._commit([_write(pb) for pb in request.writes])
+        return answer
+
     for name, wrapper in wrappers.items():
         setattr(api, name, wrapper)
+    rpc.get_document, rpc.commit = raw_get_document, raw_commit  # type: ignore[assignment]
     try:
         yield counter
     finally:
         for name, original in originals.items():
             setattr(api, name, original)
+        rpc.get_document = raw_originals["get_document"]  # type: ignore[assignment]
+        rpc.commit = raw_originals["commit"]  # type: ignore[assignment]
