@@ -37,6 +37,7 @@ from shared.catalog.models import (
     Trigger,
 )
 from shared.enums import Operator, TriggerKind
+from shared.firestore.writes import Batch
 
 GIGYA_CHALLENGES = 20
 VARIANT_KEY = "branch"
@@ -292,7 +293,7 @@ def seed_board(
                     return
                 first, last = chunks.pop()
             try:
-                batch = db.batch()
+                batch = Batch(db)
                 for index in range(first, last):
                     hour = periods.hour_key(now - timedelta(hours=index % 144))
                     leaderboards_repo.add_points(

@@ -112,11 +112,17 @@ def test_pipeline_makes_written_events_visible(ctx: BenchContext) -> None:
     assert pipeline.listened_rate(db, 0.5) > 0
     with running_stack(ctx.env, ctx.log_dir / "stack.log", deliver=True) as stack:
         direct = pipeline.direct_rate(
-            ctx.project, stack.url + "/_eventarc/on_transaction_created", 2, 2, 0.5
+            ctx.project,
+            stack.url + "/_eventarc/on_transaction_created",
+            2,
+            2,
+            0.5,
+            stack.process.pid,
         )
         closed = pipeline.max_rate(db, 2, 1.0)
         paced = pipeline.paced(db, 2, 1.0, rate=5)
     assert direct.written > 0 and direct.write_errors == []
+    assert direct.function_cpu_s is not None and direct.function_cpu_s > 0
     for run in (closed, paced):
         assert run.written > 0 and run.unseen == 0 and run.write_errors == []
         assert len(run.delays) == run.written

@@ -187,8 +187,12 @@ def test_wrong_method_is_refused(api):
 
 @pytest.fixture
 def firestore_calls(api):
-    """Counts the RPCs the process's Firestore client sends (instrumentation, not a fake)."""
+    """Counts the RPCs the process's Firestore client sends (instrumentation, not a fake).
+
+    The library's calls go through its generated client, the raw ones through shared/firestore/rpc.
+    """
     from shared.clients import firestore_client
+    from shared.firestore import rpc
 
     gapic = firestore_client()._firestore_api
     calls: list[str] = []
@@ -210,9 +214,19 @@ def firestore_calls(api):
             return _original(*args, **kwargs)
 
         setattr(gapic, name, counted)
+    raw = {name: getattr(rpc, name) for name in ("get_document", "commit")}
+    for name, original in raw.items():
+
+        def raw_counted(db, request, _name=name, _original=original):
+            calls.append(_name)
+            return _original(db, request)
+
+        setattr(rpc, name, raw_counted)
     yield calls
     for name in names:
         delattr(gapic, name)
+    for name, original in raw.items():
+        setattr(rpc, name, original)
 
 
 @pytest.mark.parametrize("items", [1, 100])
