@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from bench import cold_starts, data, gigya, gigya_data, latency, pipeline, read_path, write_path
+from bench import (
+    ceiling,
+    cold_starts,
+    data,
+    gigya,
+    gigya_data,
+    latency,
+    pipeline,
+    read_path,
+    write_path,
+)
 from bench.context import BenchContext
 from bench.stack import running_stack
 from devtools.emulators import Emulators
@@ -110,6 +120,8 @@ def test_pipeline_makes_written_events_visible(ctx: BenchContext) -> None:
     db = ctx.firestore()
     assert pipeline.emulator_commit_rate(db, 2, 0.3) > 0
     assert pipeline.listened_rate(db, 0.5) > 0
+    # The ceiling replays one real event's requests per user: the engine counted it once.
+    assert ceiling.measure(db, ["+201600000001", "+201600000002"], 2, 0.3) > 0
     with running_stack(ctx.env, ctx.log_dir / "stack.log", deliver=True) as stack:
         direct = pipeline.direct_rate(
             ctx.project,
