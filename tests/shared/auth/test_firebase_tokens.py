@@ -123,3 +123,43 @@ def test_unsigned_tokens_are_refused_when_not_in_emulator_mode(
     # Refused on its header (no key id, alg none) before any certificate is fetched.
     with pytest.raises(UnauthenticatedError, match="not a valid Firebase ID token"):
         firebase_tokens.verify(emulator_id_token("+20100", "u", PROJECT))
+
+
+def test_a_verified_token_is_kept_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second request with the same token is not verified again, until the token expires."""
+    from firebase_admin import auth
+
+    issued = time.time()
+    token = emulator_id_token("+201000000009", "uid-9", PROJECT, now=issued)
+    first = firebase_tokens.verify(token, now=issued)
+    calls: list[str] = []
+    original = auth.verify_id_token
+
+    def counted(*args, **kwargs):
+        calls.append("verify")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(auth, "verify_id_token", counted)
+    assert firebase_tokens.verify(token, now=issued + 60) == first
+    assert calls == []
+    # A caller changing the answer changes nothing kept.
+    firebase_tokens.verify(token, now=issued + 61)["uid"] = "someone else"
+    assert firebase_tokens.verify(token, now=issued + 62)["uid"] == "uid-9"
+    with pytest.raises(UnauthenticatedError, match="expired"):
+        firebase_tokens.verify(token, now=first["exp"] + firebase_tokens.CLOCK_SKEW_SECONDS + 1)
+    assert calls == ["verify"]
+
+
+def test_a_refused_token_is_not_kept() -> None:
+    token = emulator_id_token("+20100", "u", "someone-else")
+    for _ in range(2):
+        with pytest.raises(UnauthenticatedError, match="not a valid Firebase ID token"):
+            firebase_tokens.verify(token)
+
+
+def test_the_kept_tokens_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(firebase_tokens, "VERIFIED_TOKENS_KEPT", 2)
+    tokens = [emulator_id_token(f"+2010000000{i}", f"u{i}", PROJECT) for i in range(3)]
+    for token in tokens:
+        firebase_tokens.verify(token)
+    assert list(firebase_tokens._CACHE.get().claims) == tokens[1:]
