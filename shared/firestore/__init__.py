@@ -6,9 +6,12 @@ named contract test per assumption, so a library upgrade that breaks one fails t
 instead of corrupting data:
 
 - `client`: the process's client, whose gRPC channel carries the request deadlines;
-- `documents`: one document read through the low-level API and decoded from its raw protobuf;
-- `transforms`: the post-transform values (increments) a commit returns, by field path.
+- `rpc`: GetDocument and Commit sent as raw protobufs on that channel, with the generated
+  client's metadata, retry policy and exceptions, without its per-call wrappers;
+- `documents`: one document read and decoded from its raw protobuf;
+- `writes`: a batch of writes encoded straight into the commit's raw protobuf, and the values
+  its increments left, by field path.
 
-Nothing outside this package reaches into the library's private members (bench/ measures calls
-through `_firestore_api` and is measurement code, not the service).
+Nothing outside this package reaches into the library's private members (bench/ counts calls
+through `_firestore_api` and `rpc`, and is measurement code, not the service).
 """
