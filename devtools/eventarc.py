@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import binascii
 import heapq
+import http.client
 import itertools
 import logging
 import os
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -362,11 +364,37 @@ class Deliverer:
 
     # delivering
 
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
-        return session
+    def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
+        """This worker's kept-alive connection to the target, and whether it was used before."""
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            return connection, True
+        target = urlsplit(self.target_url)
+        connection = http.client.HTTPConnection(
+            target.hostname or HOST, target.port or 80, timeout=self.policy.request_timeout
+        )
+        self._local.connection = connection
+        return connection, False
+
+    def _send(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        """POST one event on this worker's connection (http.client: a fraction of requests' CPU).
+
+        A kept-alive connection the server closed meanwhile fails at once: sent again, once, on
+        a new one.
+        """
+        target = urlsplit(self.target_url)
+        path = target.path + (f"?{target.query}" if target.query else "")
+        while True:
+            connection, reused = self._connection()
+            try:
+                connection.request("POST", path or "/", body=body, headers=headers)
+                response = connection.getresponse()
+                return response.status, response.read()
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                self._local.connection = None
+                if not reused:
+                    raise
 
     def _attempt(self, event: Event) -> None:
         if self._stopped:
@@ -411,14 +439,12 @@ class Deliverer:
             body = encoder(self.project, f"{self.collection}/{event.document_id}", event.data)
             headers = cloudevent_headers(self.project, event, self.collection)
         try:
-            response = self._session().post(
-                self.target_url, data=body, headers=headers, timeout=self.policy.request_timeout
-            )
-        except requests.RequestException as exc:
+            status, answer = self._send(body, headers)
+        except (OSError, http.client.HTTPException) as exc:
             return False, f"connection error: {type(exc).__name__}"
-        if 200 <= response.status_code < 300:
+        if 200 <= status < 300:
             return True, ""
-        return False, f"HTTP {response.status_code}: {response.text[:200]}"
+        return False, f"HTTP {status}: {answer[:200].decode('utf-8', 'replace')}"
 
     def _dead_letter(self, event: Event) -> None:
         self.stats.add("dead_lettered")

@@ -293,3 +293,21 @@ def test_a_stopped_deliverer_leaves_no_trigger_behind(
         time.sleep(1.0)
     assert relay.requests == []
     assert len(receiver.requests) == 1
+
+
+@pytest.mark.emulator
+def test_a_kept_alive_connection_the_function_closed_is_replaced_at_once(
+    db: firestore.Client,
+) -> None:
+    """Each worker keeps its connection; one the function's server dropped is not a failure."""
+    port = free_port()
+    with Deliverer(db, f"http://127.0.0.1:{port}/event", policy=FAST, workers=1) as deliverer:
+        for round_ in range(2):
+            # A new server each round: the worker's connection to the first one is dead.
+            with Receiver(port=port) as receiver:
+                event = Event(f"e{round_}", f"t{round_}", _transaction())
+                deliverer.submit(event)
+                assert deliverer.wait_idle(10, received=round_ + 1)
+                assert len(receiver.requests) == 1
+    assert deliverer.stats.delivered == 2
+    assert deliverer.stats.failed_attempts == 0
