@@ -26,7 +26,7 @@ from devtools.emulators import HOST, descendants, free_port
 from shared.schema import paths
 
 ROOT = Path(__file__).resolve().parents[1]
-COLD_START_GOAL_SECONDS = 1.5
+COLD_START_GOAL_SECONDS = 1.2
 PEAK_MEMORY_GOAL_MIB = 200.0
 
 # base URL -> the first request's answer

@@ -37,7 +37,11 @@ _ORDER_BY_LOOKUP = {member.value.lower(): member for member in OrderField}
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, frozen=True)
+    # defer_build: a function builds the validators of the models it uses, on first use, and
+    # not the other endpoints' at import (a cold start's share).
+    model_config = ConfigDict(
+        validate_by_name=True, validate_by_alias=True, frozen=True, defer_build=True
+    )
 
     @field_validator("*", mode="before")
     @classmethod
@@ -121,7 +125,7 @@ class HistoryQuery(_Paged):
 
 
 class _Response(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class CategoryInfo(_Response):

@@ -20,7 +20,8 @@ VARIANT_ID_MAX = 2 * ATTRIBUTE_TEXT_MAX + 1
 
 class _Params(BaseModel):
     # Authentication and common parameters travel in the same form: they are not ours to refuse.
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # defer_build: each gm.* function builds only its own method's validator, on first use.
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 def _attributes(value: dict[str, object] | None) -> dict[str, object] | None:
