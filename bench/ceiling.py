@@ -11,7 +11,6 @@ little as possible and the emulator is what is measured.
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.data import earn_transaction
+from bench.workers import run_all
 from shared.schema import paths
 
 
@@ -109,11 +109,7 @@ def event_rate(db: Any, events: list[EventRequests], threads: int, seconds: floa
             rpc.commit(db, _fresh(event.commit))
             done[index] += 1
 
-    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for thread in workers:
-        thread.start()
-    for thread in workers:
-        thread.join()
+    run_all(worker, threads)
     return sum(done) / seconds
 
 

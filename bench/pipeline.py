@@ -25,6 +25,7 @@ from typing import Any
 
 from bench.data import earn_transaction
 from bench.report import Figure, at_least, at_most, info, percentile
+from bench.workers import run_all
 from shared.enums import TriggerKind
 from shared.schema import paths
 from shared.schema import user as user_schema
@@ -200,11 +201,7 @@ def max_rate(db: Any, users: int, seconds: float, writers: int = 4) -> Run:
                     continue
                 _write(db, watch, user, run, lock)
 
-        threads = [threading.Thread(target=writer, args=(i,)) for i in range(threads_count)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        run_all(writer, threads_count)
         return _finish(watch, run, started, until)
 
     return _watched(db, names, body)
@@ -248,11 +245,7 @@ def emulator_commit_rate(db: Any, threads: int, seconds: float) -> float:
             batch.commit()
             done[index] += 1
 
-    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for thread in workers:
-        thread.start()
-    for thread in workers:
-        thread.join()
+    run_all(worker, threads)
     return sum(done) / seconds
 
 
@@ -282,11 +275,7 @@ def listened_rate(db: Any, seconds: float, writers: int = 4) -> float:
             if window.acquire(timeout=0.5):
                 collection.document(uuid.uuid4().hex).create({"n": 1})
 
-    threads = [threading.Thread(target=writer) for _ in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_all(lambda _index: writer(), writers)
     listener.stop()
     return seen[0] / seconds
 
@@ -333,11 +322,7 @@ def direct_rate(
         with lock:
             run.delays.extend(mine)
 
-    workers = [threading.Thread(target=sender, args=(i,)) for i in range(threads)]
-    for thread in workers:
-        thread.start()
-    for thread in workers:
-        thread.join()
+    run_all(sender, threads)
     run.function_cpu_s = process_cpu_seconds(pid) - cpu_before
     run.written = run.in_window = len(run.delays)
     return run
