@@ -48,7 +48,7 @@ class ViewContext:
         """A localized text in the request's language, with the catalog's fallback."""
         if texts is None or isinstance(texts, str):
             return texts
-        return localize(dict(texts), self.language, self.default_language)
+        return localize(texts, self.language, self.default_language)
 
 
 def ends_after(end: datetime, now: datetime) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from itertools import pairwise
@@ -35,7 +35,9 @@ def _non_empty_texts(value: dict[str, str]) -> dict[str, str]:
 Localized = Annotated[dict[str, str], AfterValidator(_non_empty_texts)]
 
 
-def localize(texts: dict[str, str] | None, language: str, default_language: str) -> str | None:
+def localize(
+    texts: Mapping[str, str] | None, language: str, default_language: str
+) -> str | None:
     """The text in `language`, else the default language, else any; None when there is none."""
     if not texts:
         return None
