@@ -52,7 +52,7 @@ class Durations:
     soak: float = 60
 
 
-FULL = Durations(10, 3, 30, 20, 5, 5, 10, 50)
+FULL = Durations(10, 3, 30, 20, 5, 5, 50, 50)
 QUICK = Durations(1.5, 1, 3, 3, 1, 1, 3, 5, board_users=(200, 1_000), gigya_repeats=2, soak=5)
 
 
