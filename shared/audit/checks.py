@@ -57,6 +57,7 @@ from shared.progress.state import (
 from shared.repository import paths, progress_repo
 from shared.repository.keys import milestone_id
 from shared.schema import gigya as g
+from shared.schema import user as user_schema
 
 # Why a candidate challenge did not count a transaction.
 WON = "won"
@@ -509,12 +510,12 @@ def check_progress(
         want = parse_progress(wanted.get(cid))
         totals = {COUNTER_FIELD[k]: v for k, v in have.totals.items()}
         wanted_totals = {COUNTER_FIELD[k]: v for k, v in want.totals.items()}
-        _extra(ctx, f, TOTALS, "totals", totals, wanted_totals, user, cid)
+        _extra(ctx, f, TOTALS, user_schema.TOTALS, totals, wanted_totals, user, cid)
         _extra(
             ctx,
             f,
             TOTALS,
-            f"totals.{g.ACTIONS}",
+            f"{user_schema.TOTALS}.{user_schema.TOTAL_ACTIONS}",
             have.action_totals,
             want.action_totals,
             user,

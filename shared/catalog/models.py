@@ -35,9 +35,7 @@ def _non_empty_texts(value: dict[str, str]) -> dict[str, str]:
 Localized = Annotated[dict[str, str], AfterValidator(_non_empty_texts)]
 
 
-def localize(
-    texts: Mapping[str, str] | None, language: str, default_language: str
-) -> str | None:
+def localize(texts: Mapping[str, str] | None, language: str, default_language: str) -> str | None:
     """The text in `language`, else the default language, else any; None when there is none."""
     if not texts:
         return None
