@@ -379,8 +379,9 @@ class Deliverer:
     def _send(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         """POST one event on this worker's connection (http.client: a fraction of requests' CPU).
 
-        A kept-alive connection the server closed meanwhile fails at once: sent again, once, on
-        a new one.
+        A kept-alive connection the server closed meanwhile fails at once, before any answer:
+        sent again, once, on a new one. A timeout is not retried here: the function may have
+        the event already, and the retry policy's backoff decides.
         """
         target = urlsplit(self.target_url)
         path = target.path + (f"?{target.query}" if target.query else "")
@@ -390,10 +391,10 @@ class Deliverer:
                 connection.request("POST", path or "/", body=body, headers=headers)
                 response = connection.getresponse()
                 return response.status, response.read()
-            except (OSError, http.client.HTTPException):
+            except (OSError, http.client.HTTPException) as error:
                 connection.close()
                 self._local.connection = None
-                if not reused:
+                if not reused or not isinstance(error, _DROPPED):
                     raise
 
     def _attempt(self, event: Event) -> None:
@@ -468,6 +469,10 @@ class Deliverer:
             self._in_flight -= 1
             if not self._in_flight:
                 self._idle.notify_all()
+
+
+# What a kept-alive connection the server closed while idle fails with, before any answer.
+_DROPPED = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
 
 def _env_int(name: str) -> int | None:

@@ -333,3 +333,27 @@ def test_the_same_ledger_entry_under_two_document_ids_counts_once(db):
     assert progress(db, "u", 1)["totals"]["earnedPoints"] == 60
     assert progress(db, "v", 1)["totals"]["earnedPoints"] == 60
     assert milestones(db, "u") == []
+
+
+@pytest.mark.parametrize("limited", [True, False])
+def test_prizes_a_crash_left_pending_are_issued_by_the_next_other_event(db, limited):
+    """Another transaction than the crashed one finishes the pending prizes (no redelivery)."""
+    rewards = [points_reward(1, 25), badge_reward(2, "star")]
+    install(db, [challenge(1, simple_level(EARNED, 100, rewards), limited=limited)])
+
+    def crash(name: str) -> None:
+        if name == "milestone":
+            raise InjectedCrash(name)
+
+    with pytest.raises(InjectedCrash):
+        process_transaction(db, "t1", earn("u", 100), faults=crash)
+    assert progress(db, "u", 1)["pending"]
+    # One point: far from the next level (repeatable) or counting for nothing (won, limited).
+    outcome = process_transaction(db, "t2", earn("u", 1))
+    assert [p.status for p in outcome.prizes] == ["issued", "issued"]
+    [milestone] = milestones(db, "u")
+    assert milestone["issued"] is True
+    assert len(_reward_credits(db, "u")) == 1
+    doc = progress(db, "u", 1)
+    assert doc.get("pending", {}) == {}
+    assert doc["totals"]["earnedPoints"] == (100 if limited else 101)

@@ -169,6 +169,45 @@ def test_raw_calls_keep_to_the_budget():
         assert time.monotonic() - started < 2.0
 
 
+@pytest.mark.emulator
+def test_raw_calls_send_the_generated_clients_metadata(emulators, monkeypatch):
+    """GetDocument and Commit carry the generated client's metadata and routing headers."""
+    client = firestore_client.create_client(PROJECT, emulators.env["FIRESTORE_EMULATOR_HOST"])
+    theirs: dict[str, dict[str, str]] = {}
+    ours: dict[str, dict[str, str]] = {}
+    intercept = firestore_client.DeadlineInterceptor.intercept_unary_unary
+    within = firestore_client.call_within_budget
+
+    def seen_by_interceptor(self, continuation, details, request):
+        theirs[details.method.rsplit("/", 1)[1]] = dict(details.metadata)
+        return intercept(self, continuation, details, request)
+
+    def seen_by_raw_call(stub, request, timeout, metadata):
+        ours[type(request).__name__.removesuffix("Request")] = dict(metadata)
+        return within(stub, request, timeout, metadata)
+
+    monkeypatch.setattr(
+        firestore_client.DeadlineInterceptor, "intercept_unary_unary", seen_by_interceptor
+    )
+    monkeypatch.setattr(firestore_client, "call_within_budget", seen_by_raw_call)
+    name = documents.document_name(client, "users/metadata")
+    with deadlines.budget(5):
+        library_batch = client.batch()
+        library_batch.create(client.document("users/metadata"), {"n": 1})
+        library_batch.commit()
+        client._firestore_api.get_document(request={"name": name}, metadata=client._rpc_metadata)
+        batch = writes.Batch(client)
+        batch.set("users/metadata", {"n": 2}, merge=True)
+        batch.commit()
+        rpc.get_document(client, rpc.GetDocumentRequest(name=name))
+    for method in ("GetDocument", "Commit"):
+        assert set(ours[method]) == set(theirs[method]), method
+        for key in ("x-goog-request-params", "google-cloud-resource-prefix", "authorization"):
+            assert ours[method][key] == theirs[method][key], (method, key)
+    assert ours["GetDocument"]["x-goog-request-params"].startswith("name=")
+    assert ours["Commit"]["x-goog-request-params"].startswith("database=")
+
+
 _API_ERRORS = [
     gexc.Aborted,
     gexc.AlreadyExists,
