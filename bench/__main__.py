@@ -180,7 +180,7 @@ def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
 
     catalog = data.earn_catalog(PIPELINE_CHALLENGES)
     runs: list[pipeline.Run] = []
-    ceilings: dict[int, float] = {}
+    ceilings: dict[int, ceiling.Ceiling] = {}
     commit_rate = 0.0
     direct = None
     listened = None

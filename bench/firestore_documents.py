@@ -198,11 +198,11 @@ def documents(client: Any) -> Iterator[DocumentCounter]:
 
     for name, wrapper in wrappers.items():
         setattr(api, name, wrapper)
-    rpc.get_document, rpc.commit = raw_get_document, raw_commit  # type: ignore[assignment]
+    rpc.get_document, rpc.commit = raw_get_document, raw_commit
     try:
         yield counter
     finally:
         for name, original in originals.items():
             setattr(api, name, original)
-        rpc.get_document = raw_originals["get_document"]  # type: ignore[assignment]
-        rpc.commit = raw_originals["commit"]  # type: ignore[assignment]
+        rpc.get_document = raw_originals["get_document"]
+        rpc.commit = raw_originals["commit"]

@@ -79,7 +79,7 @@ def evaluation_cpu(challenges: int, repeats: int) -> tuple[float, int]:
     from shared.engine.counting import progress_fields, state_after
     from shared.engine.settling import could_complete, current_level
     from shared.engine.transaction import parse_transaction
-    from shared.progress.evaluation import evaluate_level
+    from shared.progress.evaluation import level_met
     from shared.progress.state import ProgressState
     from shared.repository.catalog_cache import CatalogView
 
@@ -95,7 +95,7 @@ def evaluation_cpu(challenges: int, repeats: int) -> tuple[float, int]:
             totals = dict.fromkeys(candidate.contribution.cumulative, 5.0)
             after = state_after(candidate, state, tx, totals)
             _, level = current_level(candidate.challenge, after)
-            evaluate_level(level, after)
+            level_met(level, after)
             could_complete(level, after, candidate.contribution.counters)
             evaluated += 1
     elapsed = time.thread_time() - started

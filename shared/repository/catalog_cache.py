@@ -83,12 +83,23 @@ def get_catalog(db: firestore.Client, max_age: float | None = None) -> CatalogVi
         view = CatalogView.build(load_catalog(db))
         with cached.lock:
             cached.entry = (time.monotonic(), view)
-        # The catalog is the process's largest object graph (with the modules and clients a
-        # first request loads): frozen out of the cyclic collector's reach, a full collection
-        # no longer walks it on some request's time (tens of ms at 200 challenges). The view
-        # it replaces holds no cycles, so reference counting still frees it.
-        gc.freeze()
+        _freeze_the_heap()
     return view
+
+
+def _freeze_the_heap() -> None:
+    """Move the whole heap out of the cyclic collector's reach, after collecting it.
+
+    The catalog is the process's largest object graph (with the modules and clients a first
+    request loads): frozen, a full collection no longer walks it on some request's time (tens
+    of ms at 200 challenges). `gc.freeze` freezes every tracked object, garbage included: what
+    the previous load froze is thawed and collected first, so a cycle that became garbage since
+    is freed at the next load at the latest, and nothing is kept for good. One full collection
+    per catalog load, on the request that reads the catalog anyway.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def reset_cache() -> None:

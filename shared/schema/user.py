@@ -228,7 +228,7 @@ class ProgressState:
         unknown = changes.keys() - self.__dict__.keys()
         if unknown:
             raise TypeError(f"ProgressState has no field {sorted(unknown)}")
-        # `replace` runs __init__ with all 22 fields; an event copies a state a few times per
+        # `replace` runs __init__ with every field; an event copies a state a few times per
         # challenge, so the instance's fields are copied as they are instead.
         copy = object.__new__(ProgressState)
         copy.__dict__.update(self.__dict__)

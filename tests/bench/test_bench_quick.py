@@ -121,7 +121,8 @@ def test_pipeline_makes_written_events_visible(ctx: BenchContext) -> None:
     assert pipeline.emulator_commit_rate(db, 2, 0.3) > 0
     assert pipeline.listened_rate(db, 0.5) > 0
     # The ceiling replays one real event's requests per user: the engine counted it once.
-    assert ceiling.measure(db, ["+201600000001", "+201600000002"], 2, 0.3) > 0
+    measured = ceiling.measure(db, ["+201600000001", "+201600000002"], 2, 0.3)
+    assert measured.rate > 0 and measured.errors == 0
     with running_stack(ctx.env, ctx.log_dir / "stack.log", deliver=True) as stack:
         direct = pipeline.direct_rate(
             ctx.project,
