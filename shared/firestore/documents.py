@@ -71,7 +71,7 @@ def decode_map(fields: Any, db: firestore.Client) -> Any:
             decoded[key] = value.double_value
         else:
             decoded[key] = decode_value(value, db)
-    if decoded and ("__type__" in decoded or len(decoded) == 1):
+    if "__type__" in decoded or (len(decoded) == 1 and next(iter(decoded)).startswith("__")):
         special = _special_map(decoded, fields, db)
         if special is not None:
             return special

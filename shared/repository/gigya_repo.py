@@ -10,7 +10,7 @@ callers that read the same counter exactly one commits (docs/GIGYA.md).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -38,11 +38,17 @@ class GigyaUser:
     progress: UserProgress
     default: Mapping[str, Any]
     challenges: Mapping[str, Any]
+    # Each challenge's state, joined once: a request asks for it to filter, then to render.
+    _states: dict[int, ProgressState] = field(default_factory=dict, compare=False, repr=False)
 
     def state(self, challenge_id: int) -> ProgressState:
         """The progress in one catalog challenge with its Gigya points (zero when absent)."""
-        state = self.progress.get(challenge_id) or ProgressState()
-        return with_gigya(state, self.challenges.get(str(challenge_id)))
+        state = self._states.get(challenge_id)
+        if state is None:
+            state = self.progress.get(challenge_id) or ProgressState()
+            state = with_gigya(state, self.challenges.get(str(challenge_id)))
+            self._states[challenge_id] = state
+        return state
 
 
 def _gigya_map(fields: Any, db: firestore.Client) -> dict[str, Any]:
