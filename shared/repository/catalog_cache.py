@@ -87,7 +87,12 @@ def get_catalog(db: firestore.Client, max_age: float | None = None) -> CatalogVi
     return view
 
 
-def _freeze_the_heap() -> None:
+# The heap is the interpreter's, not an App's: one process-wide throttle.
+FREEZE_INTERVAL_SECONDS = 30.0
+_last_freeze = [-FREEZE_INTERVAL_SECONDS]
+
+
+def _freeze_the_heap(now: float | None = None) -> None:
     """Move the whole heap out of the cyclic collector's reach, after collecting it.
 
     The catalog is the process's largest object graph (with the modules and clients a first
@@ -95,8 +100,14 @@ def _freeze_the_heap() -> None:
     of ms at 200 challenges). `gc.freeze` freezes every tracked object, garbage included: what
     the previous load froze is thawed and collected first, so a cycle that became garbage since
     is freed at the next load at the latest, and nothing is kept for good. One full collection
-    per catalog load, on the request that reads the catalog anyway.
+    per catalog load, on the request that reads the catalog anyway, and at most one per
+    FREEZE_INTERVAL_SECONDS (a deployed catalog reloads every CATALOG_CACHE_SECONDS; tests
+    reload it for every test).
     """
+    moment = time.monotonic() if now is None else now
+    if moment - _last_freeze[0] < FREEZE_INTERVAL_SECONDS:
+        return
+    _last_freeze[0] = moment
     gc.unfreeze()
     gc.collect()
     gc.freeze()

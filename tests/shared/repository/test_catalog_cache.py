@@ -53,12 +53,16 @@ def test_garbage_frozen_by_one_catalog_load_is_freed_by_the_next() -> None:
         node = Node()
         node.self = node  # type: ignore[attr-defined]
         alive = weakref.ref(node)
-        catalog_cache._freeze_the_heap()
+        start = catalog_cache._last_freeze[0] + catalog_cache.FREEZE_INTERVAL_SECONDS
+        catalog_cache._freeze_the_heap(now=start)
         assert gc.get_freeze_count() > 0
         del node
         gc.collect()
         assert alive() is not None  # frozen: out of the collector's reach
-        catalog_cache._freeze_the_heap()
+        # A load soon after does not collect again; the next one after the interval does.
+        catalog_cache._freeze_the_heap(now=start + 1)
+        assert alive() is not None
+        catalog_cache._freeze_the_heap(now=start + catalog_cache.FREEZE_INTERVAL_SECONDS)
         assert alive() is None
     finally:
         gc.unfreeze()

@@ -103,11 +103,13 @@ ALLOWED: tuple[Allowance, ...] = (
         },
     ),
     Allowance(
-        "other systems' names: Firestore's API request and Value messages, the CloudEvent's "
+        "other systems' names: Firestore's API request and Value messages and routing headers, "
+        "the CloudEvent's "
         "DocumentEventData, Eventarc's trigger filters, Firebase ID token claims, pydantic's "
         "error dicts, google-api-core's error codes",
         {
             "shared/firestore/documents.py": frozenset({"value"}),
+            "shared/firestore/rpc.py": frozenset({"name"}),
             "shared/engine/cloudevent.py": frozenset({"value"}),
             "devtools/eventarc.py": frozenset({"value"}),
             "devtools/server.py": frozenset({"source"}),
