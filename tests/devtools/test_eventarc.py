@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import itertools
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 import requests
@@ -295,19 +297,44 @@ def test_a_stopped_deliverer_leaves_no_trigger_behind(
     assert len(receiver.requests) == 1
 
 
+class _KeepAliveReceiver(BaseHTTPRequestHandler):
+    """Keeps connections alive (unlike werkzeug's server) and drops them after 0.2 s idle."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = 0.2
+    posts: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.posts.append(self.headers.get("Ce-Subject", ""))
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
 @pytest.mark.emulator
 def test_a_kept_alive_connection_the_function_closed_is_replaced_at_once(
     db: firestore.Client,
 ) -> None:
     """Each worker keeps its connection; one the function's server dropped is not a failure."""
-    port = free_port()
-    with Deliverer(db, f"http://127.0.0.1:{port}/event", policy=FAST, workers=1) as deliverer:
-        for round_ in range(2):
-            # A new server each round: the worker's connection to the first one is dead.
-            with Receiver(port=port) as receiver:
-                event = Event(f"e{round_}", f"t{round_}", _transaction())
-                deliverer.submit(event)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _KeepAliveReceiver)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/event"
+    _KeepAliveReceiver.posts = []
+    try:
+        with Deliverer(db, url, policy=FAST, workers=1) as deliverer:
+            for round_ in range(2):
+                deliverer.submit(Event(f"e{round_}", f"t{round_}", _transaction()))
                 assert deliverer.wait_idle(10, received=round_ + 1)
-                assert len(receiver.requests) == 1
+                # The server drops the idle connection: the worker's next post finds it dead.
+                time.sleep(0.6)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(_KeepAliveReceiver.posts) == 2
     assert deliverer.stats.delivered == 2
     assert deliverer.stats.failed_attempts == 0
