@@ -119,7 +119,7 @@ def record_capped_action(
     batch.create(db.document(log), ActionLogEntry(transaction_id, after.last_at).encode())
     batch.create(db.document(paths.transaction_doc(transaction_id)), dict(transaction))
     body = schema.merge_body(user_id, {}, {g.ACTIONS: {action_id: after.encode()}})
-    batch.set(progress_repo.user_ref(db, user_id), body, merge=True)
+    progress_repo.add_merge_data(db, batch, user_id, body)
     batch.commit()
 
 

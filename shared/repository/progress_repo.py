@@ -119,4 +119,4 @@ def add_merge(
     fields_by_challenge: Mapping[int, Mapping[str, Any]],
 ) -> None:
     """One merge-set of the user document: nested fields per challenge (transforms, deletes)."""
-    batch.set(user_ref(db, user_id), merge_data(user_id, fields_by_challenge), merge=True)
+    add_merge_data(db, batch, user_id, merge_data(user_id, fields_by_challenge))

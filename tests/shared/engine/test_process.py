@@ -8,6 +8,7 @@ import pytest
 
 from shared.engine.process import COUNTED, process_transaction
 from shared.enums import Operator, TriggerKind
+from shared.firestore.writes import Batch
 from shared.repository import progress_repo
 from shared.repository.keys import milestone_id
 from tests.shared.engine.builders import (
@@ -222,7 +223,7 @@ def test_each_challenge_settles_on_its_own_returned_total(db):
     # Ids whose string order (10, 100, 2) differs from their numeric order: the commit returns
     # the totals in field-path order, and each must reach its own challenge.
     install(db, [challenge(cid, simple_level(EARNED, 100)) for cid in (2, 10, 100)])
-    batch = db.batch()
+    batch = Batch(db)
     seeded = {2: 95, 10: 0, 100: 50}
     progress_repo.add_merge(
         db, batch, "u", {cid: {"totals": {"earnedPoints": t}} for cid, t in seeded.items()}
