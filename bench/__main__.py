@@ -158,7 +158,7 @@ def soak_section(ctx: BenchContext, durations: Durations, challenges: int) -> li
     with running_stack(stack_env(ctx.env), ctx.log_dir / "stack-soak.log") as stack:
         run = soak.run(
             stack.url,
-            stack.process.pid,
+            stack.pid,
             fixture,
             durations.soak,
             # Memory is compared from steady state: a quarter of the run fills the caches and
@@ -214,7 +214,7 @@ def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
                     50,
                     COMMIT_THREADS,
                     durations.direct,
-                    stack.process.pid,
+                    stack.pid,
                 )
             run = plan(db)
         run.deliverer = stack.final

@@ -14,11 +14,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-import requests
-
 from bench import latency
 from bench.gigya import NOTIFY, NOTIFY_ACTIONS, STATUS, notify_params, status_params
 from bench.gigya_data import GigyaFixture
+from bench.keep_alive import KeepAlive
 from bench.latency import Load
 from bench.report import Figure, info
 
@@ -32,7 +31,8 @@ def stack_env(env: dict[str, str]) -> dict[str, str]:
 
 
 def _client(
-    url: str,
+    base_url: str,
+    method: str,
     auth: dict[str, str],
     params_for: ParamsFor,
     counter: list[int],
@@ -40,7 +40,7 @@ def _client(
     load: Load,
     lock: threading.Lock,
 ) -> None:
-    session = requests.Session()
+    client = KeepAlive(base_url)
     mine: list[float] = []
     failures: list[str] = []
     while time.perf_counter() < until:
@@ -49,18 +49,23 @@ def _client(
             counter[0] += 1
         form = {**auth, **params_for(index)}
         started = time.perf_counter()
-        response = session.post(url, data=form, timeout=10)
+        try:
+            answer = client.post_form(f"/{method}", form)
+        except OSError as exc:
+            failures.append(f"{type(exc).__name__}: {exc}")
+            continue
         elapsed = (time.perf_counter() - started) * 1000
         code = None
-        if response.status_code == 200:
+        if answer.status == 200:
             try:
-                code = response.json().get("errorCode")
+                code = answer.json().get("errorCode")
             except ValueError:
                 code = None
         if code == 0:
             mine.append(elapsed)
         else:
-            failures.append(f"{response.status_code}: {response.text[:160]}")
+            failures.append(f"{answer.status}: {answer.text[:160]}")
+    client.close()
     with lock:
         load.latencies.extend(mine)
         load.failures.extend(failures)
@@ -83,7 +88,7 @@ def run_gm_load(
     threads = [
         threading.Thread(
             target=_client,
-            args=(f"{base_url}/{method}", fixture.auth(), params_for, counter, until, load, lock),
+            args=(base_url, method, fixture.auth(), params_for, counter, until, load, lock),
         )
         for _ in range(clients)
     ]

@@ -8,9 +8,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-import requests
-
 from bench.data import ReadFixture
+from bench.keep_alive import KeepAlive
 from bench.read_path import list_path, v1_headers, v2_headers
 from bench.report import Figure, at_most, info, percentile
 
@@ -40,25 +39,31 @@ class Load:
 
 
 def _client(
-    url: str,
+    base_url: str,
+    path: str,
     params: dict[str, str | int],
     headers: Headers,
     until: float,
     load: Load,
     lock: threading.Lock,
 ) -> None:
-    session = requests.Session()
+    client = KeepAlive(base_url)
     mine: list[float] = []
     failures: list[str] = []
     while time.perf_counter() < until:
         sent = headers()
         started = time.perf_counter()
-        response = session.get(url, params=params, headers=sent, timeout=10)
+        try:
+            answer = client.get(path, params, sent)
+        except OSError as exc:
+            failures.append(f"{type(exc).__name__}: {exc}")
+            continue
         elapsed = (time.perf_counter() - started) * 1000
-        if response.status_code == 200:
+        if answer.status == 200:
             mine.append(elapsed)
         else:
-            failures.append(f"{response.status_code}: {response.text[:120]}")
+            failures.append(f"{answer.status}: {answer.text[:120]}")
+    client.close()
     with lock:
         load.latencies.extend(mine)
         load.failures.extend(failures)
@@ -93,7 +98,7 @@ def run_load(
     lock = threading.Lock()
     until = time.perf_counter() + seconds
     threads = [
-        threading.Thread(target=_client, args=(base_url + path, params, headers, until, load, lock))
+        threading.Thread(target=_client, args=(base_url, path, params, headers, until, load, lock))
         for _ in range(clients)
     ]
     for thread in threads:

@@ -3,13 +3,16 @@
     python -m bench.stack [--log FILE]                  # the functions
     python -m bench.stack --deliver-to URL [--log FILE] # the local Eventarc deliverer
 
-Serves every function with devtools.server.FunctionsServer on a free port, or runs the local
+Serves every function on a free port with the server a deployed function runs
+(`devtools.server.serve_as_deployed`: functions-framework's gunicorn, keep-alive, the functions
+loaded in its worker process), or runs the local
 Eventarc deliverer towards a trigger function's URL: in production Eventarc is not in the
 function's process either, and the deliverer's relay (the port the Firestore emulator pushes
 events to, `EVENTARC_RELAY_PORT` in the environment) and its forwarding threads would compete
 with the server for its interpreter lock.
-Prints one JSON line `{"url": ...}` when ready; on SIGTERM stops and prints its counters as a
-last JSON line. `running_stack` starts and stops them from the benchmark process.
+Prints one JSON line `{"url": ..., "pid": ...}` when ready (`pid`: the process that runs the
+functions); on SIGTERM stops and prints its counters as a last JSON line. `running_stack` starts
+and stops them from the benchmark process.
 """
 
 from __future__ import annotations
@@ -36,10 +39,12 @@ READY_TIMEOUT = 60.0
 
 @dataclass
 class Stack:
-    """A running stack process: its base URL, and the deliverer's counters once stopped."""
+    """A running stack process: its base URL, the process serving, the deliverer's counters."""
 
     url: str
     process: subprocess.Popen[str]
+    # The process whose CPU and memory are the functions' (gunicorn's worker, below `process`).
+    pid: int
     final: dict[str, Any] = field(default_factory=dict)
 
 
@@ -62,7 +67,8 @@ def _start(args: list[str], env: dict[str, str], log: Path) -> Stack:
         process.kill()
         process.wait(timeout=10)
         raise RuntimeError(f"bench.stack {args} did not start; see {log.with_suffix('.stderr')}")
-    return Stack(url=json.loads(ready[0]).get("url", ""), process=process)
+    line = json.loads(ready[0])
+    return Stack(url=line.get("url", ""), process=process, pid=int(line.get("pid", process.pid)))
 
 
 def _stop(stack: Stack) -> None:
@@ -124,13 +130,17 @@ def _logs_to(log: Path | None) -> None:
 
 
 def _serve(log: Path | None) -> int:
-    from devtools.server import FunctionsServer
+    from devtools.emulators import free_port
+    from devtools.server import LocalFunctions, serve_as_deployed
 
-    _logs_to(log)
-    server = FunctionsServer(host=HOST, port=0).start()
-    print(json.dumps({"url": server.url, **server.functions.health()}), flush=True)
-    _wait_for_sigterm()
-    server.stop()
+    port = free_port()
+
+    def ready(functions: LocalFunctions) -> None:
+        # In the worker, after the fork: its logs go where the stack's go.
+        _logs_to(log)
+        print(json.dumps({"url": f"http://{HOST}:{port}", **functions.health()}), flush=True)
+
+    serve_as_deployed(HOST, port, on_ready=ready)
     print(json.dumps({}), flush=True)
     return 0
 

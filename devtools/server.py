@@ -181,8 +181,8 @@ class LocalFunctions:
         return app(environ, start_response)
 
     def health(self) -> dict[str, Any]:
-        """Which functions are served and why the others are not."""
-        return {"served": sorted(self.apps), "unavailable": self.unavailable}
+        """Which functions are served, why the others are not, and the serving process."""
+        return {"served": sorted(self.apps), "unavailable": self.unavailable, "pid": os.getpid()}
 
 
 def _json(start_response: Callable[..., Any], status: str, body: dict[str, Any]) -> list[bytes]:
@@ -230,6 +230,36 @@ class FunctionsServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def serve_as_deployed(
+    host: str,
+    port: int,
+    source: Path = SOURCE,
+    on_ready: Callable[[LocalFunctions], None] | None = None,
+) -> None:
+    """Serve every function with the server a deployed function runs, until SIGTERM.
+
+    That is functions-framework's gunicorn application (one worker, gthread, `THREADS`
+    threads, keep-alive), where FunctionsServer uses werkzeug's development server, which
+    closes every connection after one request. The functions load in the worker, after the
+    fork, as they do in production; `on_ready` runs there once they are loaded.
+    """
+    # functions-framework's own server class: its settings are production's by definition.
+    from functions_framework._http.gunicorn import GunicornApplication
+
+    class _Application(GunicornApplication):
+        def load(self) -> LocalFunctions:
+            functions = LocalFunctions(source)
+            if on_ready is not None:
+                on_ready(functions)
+            return functions
+
+    try:
+        _Application(None, host, port, False).run()
+    except SystemExit as stop:  # the arbiter exits the process once its workers have stopped
+        if stop.code not in (0, None):
+            raise
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -130,7 +130,7 @@ def test_pipeline_makes_written_events_visible(ctx: BenchContext) -> None:
             2,
             2,
             0.5,
-            stack.process.pid,
+            stack.pid,
         )
         closed = pipeline.max_rate(db, 2, 1.0)
         paced = pipeline.paced(db, 2, 1.0, rate=5)

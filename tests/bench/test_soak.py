@@ -35,7 +35,7 @@ def ctx(
 def test_quick_soak_has_no_errors_and_reads_the_stack_memory(ctx: BenchContext) -> None:
     fixture = gigya_data.load_gigya_fixture(ctx, 20)
     with running_stack(stack_env(ctx.env), ctx.log_dir / "stack-soak.log") as stack:
-        run = soak.run(stack.url, stack.process.pid, fixture, 2, clients=4, warmup=0.5, settle=0.2)
+        run = soak.run(stack.url, stack.pid, fixture, 2, clients=4, warmup=0.5, settle=0.2)
     assert run.first_errors == [] and run.error_count == 0
     assert run.requests[soak.DSQ] > 0 and run.requests["gm.getChallengeStatus"] > 0
     assert run.rss_before_kib > 10_000 and run.rss_after_kib > 10_000
