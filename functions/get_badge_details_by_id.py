@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from shared.api.models import ChallengeRequest
+from shared.api.models import ChallengeDetails, ChallengeRequest
 from shared.api.reads import BADGE_DETAILS_ENDPOINT, challenge_details
 from shared.clients import firestore_client
 from shared.http.handler import IntegrationRequest, integration_endpoint
 
 
 @integration_endpoint(methods=("POST",))
-def get_badge_details_by_id(req: IntegrationRequest) -> dict[str, Any]:
+def get_badge_details_by_id(req: IntegrationRequest) -> ChallengeDetails:
     """Details of a badge challenge for the user."""
     body = req.parse(ChallengeRequest)
     user_id = req.caller.resolve_user(body.userId)
     result = challenge_details(
         firestore_client(), user_id, body.challengeId, BADGE_DETAILS_ENDPOINT, req.language
     )
-    return result.model_dump(mode="json")
+    return result
