@@ -35,6 +35,11 @@ from devtools.emulators import HOST
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT = 60.0
+# Requests the functions' process serves at a time (functions-framework's THREADS). A request
+# is mostly CPU under one interpreter lock: beyond two (one computing while one waits on
+# Firestore) more threads only queue requests for the lock, in the worst order for the tail
+# (docs/BENCHMARKS.md, "The stack's server").
+SERVER_THREADS = 2
 
 
 @dataclass
@@ -140,7 +145,7 @@ def _serve(log: Path | None) -> int:
         _logs_to(log)
         print(json.dumps({"url": f"http://{HOST}:{port}", **functions.health()}), flush=True)
 
-    serve_as_deployed(HOST, port, on_ready=ready)
+    serve_as_deployed(HOST, port, on_ready=ready, threads=SERVER_THREADS)
     print(json.dumps({}), flush=True)
     return 0
 

@@ -237,13 +237,15 @@ def serve_as_deployed(
     port: int,
     source: Path = SOURCE,
     on_ready: Callable[[LocalFunctions], None] | None = None,
+    threads: int | None = None,
 ) -> None:
     """Serve every function with the server a deployed function runs, until SIGTERM.
 
-    That is functions-framework's gunicorn application (one worker, gthread, `THREADS`
-    threads, keep-alive), where FunctionsServer uses werkzeug's development server, which
-    closes every connection after one request. The functions load in the worker, after the
-    fork, as they do in production; `on_ready` runs there once they are loaded.
+    That is functions-framework's gunicorn application (one worker, gthread, keep-alive;
+    `threads` requests at a time, by default its `THREADS` setting), where FunctionsServer uses
+    werkzeug's development server, which closes every connection after one request. The
+    functions load in the worker, after the fork, as they do in production; `on_ready` runs
+    there once they are loaded.
     """
     # functions-framework's own server class: its settings are production's by definition.
     from functions_framework._http.gunicorn import GunicornApplication
@@ -256,7 +258,8 @@ def serve_as_deployed(
             return functions
 
     try:
-        _Application(None, host, port, False).run()
+        options = {} if threads is None else {"threads": threads}
+        _Application(None, host, port, False, **options).run()
     except SystemExit as stop:  # the arbiter exits the process once its workers have stopped
         if stop.code not in (0, None):
             raise

@@ -115,14 +115,23 @@ def _call(
     request: Any,
     metadata: tuple[tuple[str, str], ...],
     retried: tuple[type[Exception], ...],
+    sent: grpc.Future | None = None,
+    give_up: float | None = None,
 ) -> Any:
-    """One call with the generated client's retry policy, within the request's budget."""
+    """One call with the generated client's retry policy, within the request's budget.
+
+    `sent` is a first attempt already on its way (`SentCommit`), sent at `give_up - CALL_TIMEOUT`.
+    """
     budget = deadlines.current()
     send = firestore_client.call_within_budget if stubs.budgeted else _plain
-    give_up = time.monotonic() + CALL_TIMEOUT
+    wait = firestore_client.wait_within_budget if stubs.budgeted else _result
+    give_up = time.monotonic() + CALL_TIMEOUT if give_up is None else give_up
     delay = INITIAL_BACKOFF
     while True:
         try:
+            if sent is not None:
+                attempt, sent = sent, None
+                return wait(attempt)
             # Each attempt within what the call has left (and, budgeted, one attempt's share
             # of what the request's budget has left).
             timeout = max(0.001, give_up - time.monotonic())
@@ -148,6 +157,10 @@ def _plain(stub: Callable[..., Any], request: Any, timeout: float, metadata: Any
     return stub(request, timeout=timeout, metadata=metadata)
 
 
+def _result(future: grpc.Future) -> Any:
+    return future.result()
+
+
 def get_document(db: firestore.Client, request: Any) -> Any:
     """The raw `Document` a raw `GetDocumentRequest` asks for; raises NotFound when absent."""
     stubs = _stubs_of(db)
@@ -160,3 +173,35 @@ def commit(db: firestore.Client, request: Any) -> Any:
     """Send a raw `CommitRequest`; the raw `CommitResponse`."""
     stubs = _stubs_of(db)
     return _call(stubs, stubs.commit, request, stubs.commit_metadata, COMMIT_RETRIED)
+
+
+class SentCommit:
+    """A Commit on its way while the caller does other work; `result()` waits for its answer."""
+
+    def __init__(self, db: firestore.Client, request: Any) -> None:
+        stubs = _stubs_of(db)
+        start = firestore_client.start_within_budget if stubs.budgeted else _start
+        self._stubs, self._request = stubs, request
+        self._give_up = time.monotonic() + CALL_TIMEOUT
+        self._future: grpc.Future | None = start(
+            stubs.commit, request, CALL_TIMEOUT, stubs.commit_metadata
+        )
+
+    def result(self) -> Any:
+        """The raw `CommitResponse`: a failed first attempt is retried as `commit` retries."""
+        stubs, sent, self._future = self._stubs, self._future, None
+        if sent is None:
+            raise RuntimeError("a sent commit's result is read once")
+        return _call(
+            stubs,
+            stubs.commit,
+            self._request,
+            stubs.commit_metadata,
+            COMMIT_RETRIED,
+            sent=sent,
+            give_up=self._give_up,
+        )
+
+
+def _start(stub: Any, request: Any, timeout: float, metadata: Any) -> grpc.Future:
+    return stub.future(request, timeout=timeout, metadata=metadata)

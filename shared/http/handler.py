@@ -84,17 +84,28 @@ def map_exception(exc: BaseException) -> ServiceError:
     return InternalError("an internal error occurred")
 
 
-def _default_authenticator(request: Request, version: str) -> Caller:
-    from shared.auth.integration import authenticate
+def _default_authenticator(read_only: bool) -> Authenticator:
+    def authenticate_request(request: Request, version: str) -> Caller:
+        from shared.auth.integration import authenticate
 
-    return authenticate(request, version)
+        return authenticate(request, version, overlap=read_only)
+
+    return authenticate_request
 
 
 def integration_endpoint(
     methods: tuple[str, ...],
     authenticator: Authenticator | None = None,
+    *,
+    read_only: bool = False,
 ) -> Callable[[Callable[[IntegrationRequest], Any]], Callable[[Request], Response]]:
-    """Make `body(IntegrationRequest) -> result` an HTTP function answering V1/V2 envelopes."""
+    """Make `body(IntegrationRequest) -> result` an HTTP function answering V1/V2 envelopes.
+
+    A `read_only` body changes nothing: it may run while the caller's last check (a V1 nonce's
+    record) is still on its way, which the handler waits for before answering; a failed check
+    answers its own error, whatever the body did.
+    """
+    authenticate = authenticator or _default_authenticator(read_only)
 
     def decorate(body: Callable[[IntegrationRequest], Any]) -> Callable[[Request], Response]:
         @functools.wraps(body)
@@ -111,7 +122,7 @@ def integration_endpoint(
                 version = surface_version(request.path)
                 # Read (and bounded: shared/http/limits.py) before authentication costs a write.
                 params = request_params(request, settings.max_body_bytes)
-                caller = (authenticator or _default_authenticator)(request, version)
+                caller = authenticate(request, version)
                 ctx = IntegrationRequest(
                     request=request,
                     version=version,
@@ -119,7 +130,13 @@ def integration_endpoint(
                     language=request_language(request, settings.default_language),
                     params=params,
                 )
-                return integration_success(body(ctx))
+                try:
+                    result = body(ctx)
+                finally:
+                    # Before any answer, the body's errors included: a replayed message is
+                    # refused as such.
+                    caller.settle()
+                return integration_success(result)
             except Exception as exc:
                 error = map_exception(exc)
                 if isinstance(error, InternalError | UnavailableError):

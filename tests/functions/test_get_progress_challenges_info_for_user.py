@@ -187,46 +187,12 @@ def test_wrong_method_is_refused(api):
 
 @pytest.fixture
 def firestore_calls(api):
-    """Counts the RPCs the process's Firestore client sends (instrumentation, not a fake).
-
-    The library's calls go through its generated client, the raw ones through shared/firestore/rpc.
-    """
+    """Counts the RPCs the process's Firestore client sends (instrumentation, not a fake)."""
+    from bench.firestore_calls import counting
     from shared.clients import firestore_client
-    from shared.firestore import rpc
 
-    gapic = firestore_client()._firestore_api
-    calls: list[str] = []
-    names = [
-        "run_query",
-        "batch_get_documents",
-        "commit",
-        "run_aggregation_query",
-        "begin_transaction",
-        "batch_write",
-        "list_documents",
-        "get_document",
-    ]
-    for name in names:
-        original = getattr(gapic, name)
-
-        def counted(*args, _name=name, _original=original, **kwargs):
-            calls.append(_name)
-            return _original(*args, **kwargs)
-
-        setattr(gapic, name, counted)
-    raw = {name: getattr(rpc, name) for name in ("get_document", "commit")}
-    for name, original in raw.items():
-
-        def raw_counted(db, request, _name=name, _original=original):
-            calls.append(_name)
-            return _original(db, request)
-
-        setattr(rpc, name, raw_counted)
-    yield calls
-    for name in names:
-        delattr(gapic, name)
-    for name, original in raw.items():
-        setattr(rpc, name, original)
+    with counting(firestore_client()) as counter:
+        yield counter
 
 
 @pytest.mark.parametrize("items", [1, 100])
@@ -235,9 +201,9 @@ def test_warm_list_costs_at_most_two_round_trips(api, firestore_calls, items):
     store_progress(api.db, USER, {cid: progress_doc(cid * 10) for cid in range(1, 40)})
     query = {"UserId": USER, "ItemsPerPage": items, "OrderBy": "Progress"}
     assert api.call("v1", NAME, query=query).status_code == 200  # warms the caches
-    firestore_calls.clear()
+    firestore_calls.reset()
     response = api.call("v1", NAME, query=query)
     assert response.status_code == 200
     assert len(response.get_json()["result"]["data"]) == items
     # One nonce create for V1 authentication, one get of the user document.
-    assert sorted(firestore_calls) == ["commit", "get_document"]
+    assert sorted(firestore_calls.snapshot().elements()) == ["commit", "get_document"]

@@ -126,3 +126,40 @@ def test_backoff_never_sleeps_past_the_budget(sleeps: list[float]) -> None:
     with deadlines.budget(30.0) as budget:
         assert rpc._call(STUBS, stub, "request", (), rpc.READ_RETRIED) == "answer"
         assert all(slept <= budget.remaining() + 0.01 for slept in sleeps)
+
+
+class _Sent:
+    """A first attempt already on its way (a gRPC future) that fails with `code`, or answers."""
+
+    def __init__(self, code: grpc.StatusCode | None, answer: Any = "sent answer") -> None:
+        self.code, self.answer = code, answer
+
+    def result(self) -> Any:
+        if self.code is not None:
+            raise _Failure(self.code)
+        return self.answer
+
+
+def test_a_sent_attempt_that_succeeds_is_the_answer(sleeps: list[float]) -> None:
+    stub = _Stub([])
+    sent = _Sent(None)
+    assert rpc._call(STUBS, stub, "r", (), rpc.COMMIT_RETRIED, sent=sent) == "sent answer"  # type: ignore[arg-type]
+    assert stub.timeouts == [] and sleeps == []
+
+
+def test_a_sent_attempt_that_failed_retryably_is_retried_as_any_attempt(
+    sleeps: list[float],
+) -> None:
+    stub = _Stub([grpc.StatusCode.UNAVAILABLE])
+    sent = _Sent(grpc.StatusCode.RESOURCE_EXHAUSTED)
+    assert rpc._call(STUBS, stub, "r", (), rpc.COMMIT_RETRIED, sent=sent) == "answer"  # type: ignore[arg-type]
+    assert len(stub.timeouts) == 2 and len(sleeps) == 2
+
+
+def test_a_sent_attempt_that_failed_otherwise_raises_its_api_error(sleeps: list[float]) -> None:
+    stub = _Stub([])
+    with pytest.raises(gexc.AlreadyExists):
+        rpc._call(
+            STUBS, stub, "r", (), rpc.COMMIT_RETRIED, sent=_Sent(grpc.StatusCode.ALREADY_EXISTS)
+        )  # type: ignore[arg-type]
+    assert stub.timeouts == [] and sleeps == []
