@@ -6,7 +6,9 @@ as much as the call itself. Here each method is one gRPC multicallable on the cl
 channel, under the deadline rules (shared/firestore/client.py), with raw messages in and out,
 the same metadata and routing header (`name=` the document for GetDocument, `database=` for
 Commit), the same retry policy and the same exceptions (google.api_core's, from
-`exceptions.from_grpc_error`; once the request's budget is spent, its spent error).
+`exceptions.from_grpc_error`; once the request's budget is spent, its spent error). A commit
+can also be sent without waiting (`SentCommit`): its first attempt is the call's future, and a
+retryable failure of it enters the same retry loop.
 
 Library assumptions (each with a contract test in tests/shared/firestore/test_contracts.py):
 
