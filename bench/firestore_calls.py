@@ -81,21 +81,10 @@ def counting(client: Any) -> Iterator[CallCounter]:
 
         return counted
 
-    sent_commit = rpc.SentCommit
-
-    class CountedSentCommit(sent_commit):  # type: ignore[misc, valid-type]
-        """A commit sent without waiting (`Batch.send`) is a commit too."""
-
-        def __init__(self, db: Any, request: Any) -> None:
-            if db is client:
-                counter.add("commit")
-            super().__init__(db, request)
-
     for name, original in originals.items():
         setattr(api, name, wrap(name, original))
     for name, original in raw_originals.items():
         setattr(rpc, name, wrap_raw(name, original))
-    rpc.SentCommit = CountedSentCommit  # type: ignore[misc]
     try:
         yield counter
     finally:
@@ -103,4 +92,3 @@ def counting(client: Any) -> Iterator[CallCounter]:
             setattr(api, name, original)
         for name, original in raw_originals.items():
             setattr(rpc, name, original)
-        rpc.SentCommit = sent_commit  # type: ignore[misc]

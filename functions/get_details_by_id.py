@@ -8,7 +8,7 @@ from shared.clients import firestore_client
 from shared.http.handler import IntegrationRequest, integration_endpoint
 
 
-@integration_endpoint(methods=("POST",), read_only=True)
+@integration_endpoint(methods=("POST",))
 def get_details_by_id(req: IntegrationRequest) -> ChallengeDetails:
     """Details of a points or voucher challenge for the user."""
     body = req.parse(ChallengeRequest)

@@ -8,7 +8,7 @@ from shared.clients import firestore_client
 from shared.http.handler import IntegrationRequest, integration_endpoint
 
 
-@integration_endpoint(methods=("GET",), read_only=True)
+@integration_endpoint(methods=("GET",))
 def get_prizes_history(req: IntegrationRequest) -> PrizesHistoryPage:
     """The user's claimed milestones, newest first."""
     query = req.parse(HistoryQuery)

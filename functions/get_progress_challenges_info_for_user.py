@@ -8,7 +8,7 @@ from shared.clients import firestore_client
 from shared.http.handler import IntegrationRequest, integration_endpoint
 
 
-@integration_endpoint(methods=("GET",), read_only=True)
+@integration_endpoint(methods=("GET",))
 def get_progress_challenges_info_for_user(req: IntegrationRequest) -> ChallengesPage:
     """List the user's challenges with progress: filtered, searched, sorted and paginated."""
     query = req.parse(ChallengesQuery)

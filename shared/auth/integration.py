@@ -8,7 +8,7 @@ from flask import Request
 
 from shared.auth import firebase_tokens, partner_messages, partners
 from shared.auth.caller import Caller
-from shared.auth.nonces import NonceUse
+from shared.auth.nonces import use_nonce
 from shared.clients import firestore_client
 from shared.config import get_settings
 from shared.errors import UnauthenticatedError
@@ -29,14 +29,8 @@ def _required_headers(request: Request, *names: str) -> list[str]:
     return values
 
 
-def authenticate_partner(
-    request: Request, now: float | None = None, *, overlap: bool = False
-) -> Caller:
-    """A V1 caller from `X-ClientId` and `X-Message` (docs/AUTH.md).
-
-    With `overlap` (read-only endpoints) the nonce's record is left on its way: the caller's
-    `settle()` waits for it, and the handler settles before it answers.
-    """
+def authenticate_partner(request: Request, now: float | None = None) -> Caller:
+    """A V1 caller from `X-ClientId` and `X-Message` (docs/AUTH.md)."""
     client_id, message = _required_headers(request, "X-ClientId", "X-Message")
     db = firestore_client()
     client = partners.get_client(db, client_id)
@@ -50,18 +44,11 @@ def authenticate_partner(
     partner_messages.check_request(claims, request.method, request.path)
     # Last, so that only a message valid in every other way costs a write.
     expires_at = claims.time + window + NONCE_MARGIN_SECONDS
-    use = NonceUse(db, client.client_id, claims.nonce, expires_at)
-
-    def first_use() -> None:
-        if not use.recorded():
-            raise UnauthenticatedError(
-                "X-Message was already used; mint a new message for every request",
-                parameter="X-Message",
-            )
-
-    if overlap:
-        return Caller(kind="partner", id=client.client_id, pending=first_use)
-    first_use()
+    if not use_nonce(db, client.client_id, claims.nonce, expires_at):
+        raise UnauthenticatedError(
+            "X-Message was already used; mint a new message for every request",
+            parameter="X-Message",
+        )
     return Caller(kind="partner", id=client.client_id)
 
 
@@ -72,13 +59,10 @@ def authenticate_user(request: Request) -> Caller:
     return Caller(kind="user", id=firebase_tokens.user_of(claims))
 
 
-def authenticate(request: Request, version: str, *, overlap: bool = False) -> Caller:
-    """The caller of a V1 or V2 request; UnauthenticatedError (401) with the reason otherwise.
-
-    `overlap`: a V1 nonce's record may still be on its way (`Caller.settle` waits for it).
-    """
+def authenticate(request: Request, version: str) -> Caller:
+    """The caller of a V1 or V2 request; UnauthenticatedError (401) with the reason otherwise."""
     if version == "v1":
-        return authenticate_partner(request, overlap=overlap)
+        return authenticate_partner(request)
     if version == "v2":
         return authenticate_user(request)
     raise ValueError(f"unknown surface version {version!r}")

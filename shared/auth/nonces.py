@@ -11,7 +11,7 @@ from shared.firestore.writes import Batch
 from shared.schema.credentials import AuthNonce
 from shared.schema.paths import nonce_doc
 
-__all__ = ["NonceUse", "nonce_doc", "use_nonce"]
+__all__ = ["nonce_doc", "use_nonce"]
 
 
 def use_nonce(db: Any, client_id: str, nonce: str, expires_at: float) -> bool:
@@ -20,23 +20,12 @@ def use_nonce(db: Any, client_id: str, nonce: str, expires_at: float) -> bool:
     `expires_at` (Unix seconds) is when the message falls out of the time window anyway; a
     Firestore TTL policy on `expiresAt` deletes the record some time after that.
     """
-    return NonceUse(db, client_id, nonce, expires_at).recorded()
-
-
-class NonceUse:
-    """A nonce's record on its way (`use_nonce` without waiting): `recorded()` waits for it."""
-
-    def __init__(self, db: Any, client_id: str, nonce: str, expires_at: float) -> None:
-        record = AuthNonce(datetime.fromtimestamp(expires_at, UTC))
-        # Encoded straight into the commit (shared/firestore/writes.py): every V1 request pays it.
-        batch = Batch(db)
-        batch.create(nonce_doc(client_id, nonce), record.encode())
-        self._sent = batch.send()
-
-    def recorded(self) -> bool:
-        """True once the record is written; False when the nonce was recorded before."""
-        try:
-            self._sent.wait()
-        except AlreadyExists:
-            return False
-        return True
+    record = AuthNonce(datetime.fromtimestamp(expires_at, UTC))
+    # Encoded straight into the commit (shared/firestore/writes.py): every V1 request pays it.
+    batch = Batch(db)
+    batch.create(nonce_doc(client_id, nonce), record.encode())
+    try:
+        batch.commit()
+    except AlreadyExists:
+        return False
+    return True

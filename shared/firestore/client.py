@@ -144,37 +144,11 @@ def call_within_budget(
             request, timeout=budget.timeout(timeout), metadata=metadata, wait_for_ready=True
         )
     except grpc.RpcError as error:
-        _failed(budget, error)
+        code = error.code()
+        budget.record(unreachable=code == grpc.StatusCode.UNAVAILABLE)
+        if code in _RETRIED_CODES and budget.remaining() <= 0.0:
+            raise budget.spent() from error
         raise
-
-
-def start_within_budget(stub: Any, request: Any, timeout: float, metadata: Any) -> grpc.Future:
-    """`call_within_budget` sent without waiting: the call's future, for `wait_within_budget`."""
-    budget = deadlines.current()
-    if budget is None:
-        return stub.future(request, timeout=timeout, metadata=metadata)
-    return stub.future(
-        request, timeout=budget.timeout(timeout), metadata=metadata, wait_for_ready=True
-    )
-
-
-def wait_within_budget(future: grpc.Future) -> Any:
-    """The answer of a call `start_within_budget` sent, under `call_within_budget`'s rules."""
-    try:
-        return future.result()
-    except grpc.RpcError as error:
-        budget = deadlines.current()
-        if budget is not None:
-            _failed(budget, error)
-        raise
-
-
-def _failed(budget: deadlines.Budget, error: grpc.RpcError) -> None:
-    """Record a failed call; a spent budget turns a retryable failure into its own error."""
-    code = error.code()
-    budget.record(unreachable=code == grpc.StatusCode.UNAVAILABLE)
-    if code in _RETRIED_CODES and budget.remaining() <= 0.0:
-        raise budget.spent() from error
 
 
 class _DeadlineTransport(FirestoreGrpcTransport):

@@ -6,9 +6,7 @@ as much as the call itself. Here each method is one gRPC multicallable on the cl
 channel, under the deadline rules (shared/firestore/client.py), with raw messages in and out,
 the same metadata and routing header (`name=` the document for GetDocument, `database=` for
 Commit), the same retry policy and the same exceptions (google.api_core's, from
-`exceptions.from_grpc_error`; once the request's budget is spent, its spent error). A commit
-can also be sent without waiting (`SentCommit`): its first attempt is the call's future, and a
-retryable failure of it enters the same retry loop.
+`exceptions.from_grpc_error`; once the request's budget is spent, its spent error).
 
 Library assumptions (each with a contract test in tests/shared/firestore/test_contracts.py):
 
@@ -117,23 +115,14 @@ def _call(
     request: Any,
     metadata: tuple[tuple[str, str], ...],
     retried: tuple[type[Exception], ...],
-    sent: grpc.Future | None = None,
-    give_up: float | None = None,
 ) -> Any:
-    """One call with the generated client's retry policy, within the request's budget.
-
-    `sent` is a first attempt already on its way (`SentCommit`), sent at `give_up - CALL_TIMEOUT`.
-    """
+    """One call with the generated client's retry policy, within the request's budget."""
     budget = deadlines.current()
     send = firestore_client.call_within_budget if stubs.budgeted else _plain
-    wait = firestore_client.wait_within_budget if stubs.budgeted else _result
-    give_up = time.monotonic() + CALL_TIMEOUT if give_up is None else give_up
+    give_up = time.monotonic() + CALL_TIMEOUT
     delay = INITIAL_BACKOFF
     while True:
         try:
-            if sent is not None:
-                attempt, sent = sent, None
-                return wait(attempt)
             # Each attempt within what the call has left (and, budgeted, one attempt's share
             # of what the request's budget has left).
             timeout = max(0.001, give_up - time.monotonic())
@@ -159,10 +148,6 @@ def _plain(stub: Callable[..., Any], request: Any, timeout: float, metadata: Any
     return stub(request, timeout=timeout, metadata=metadata)
 
 
-def _result(future: grpc.Future) -> Any:
-    return future.result()
-
-
 def get_document(db: firestore.Client, request: Any) -> Any:
     """The raw `Document` a raw `GetDocumentRequest` asks for; raises NotFound when absent."""
     stubs = _stubs_of(db)
@@ -175,35 +160,3 @@ def commit(db: firestore.Client, request: Any) -> Any:
     """Send a raw `CommitRequest`; the raw `CommitResponse`."""
     stubs = _stubs_of(db)
     return _call(stubs, stubs.commit, request, stubs.commit_metadata, COMMIT_RETRIED)
-
-
-class SentCommit:
-    """A Commit on its way while the caller does other work; `result()` waits for its answer."""
-
-    def __init__(self, db: firestore.Client, request: Any) -> None:
-        stubs = _stubs_of(db)
-        start = firestore_client.start_within_budget if stubs.budgeted else _start
-        self._stubs, self._request = stubs, request
-        self._give_up = time.monotonic() + CALL_TIMEOUT
-        self._future: grpc.Future | None = start(
-            stubs.commit, request, CALL_TIMEOUT, stubs.commit_metadata
-        )
-
-    def result(self) -> Any:
-        """The raw `CommitResponse`: a failed first attempt is retried as `commit` retries."""
-        stubs, sent, self._future = self._stubs, self._future, None
-        if sent is None:
-            raise RuntimeError("a sent commit's result is read once")
-        return _call(
-            stubs,
-            stubs.commit,
-            self._request,
-            stubs.commit_metadata,
-            COMMIT_RETRIED,
-            sent=sent,
-            give_up=self._give_up,
-        )
-
-
-def _start(stub: Any, request: Any, timeout: float, metadata: Any) -> grpc.Future:
-    return stub.future(request, timeout=timeout, metadata=metadata)

@@ -274,25 +274,9 @@ class Batch:
 
     def commit(self) -> list[Committed]:
         """Commit every write in one request; each one's result, in the order they were added."""
-        return self._results(rpc.commit(self._db, self._request))
-
-    def send(self) -> SentBatch:
-        """Send the commit without waiting: the caller works meanwhile, then waits for it."""
-        return SentBatch(self, rpc.SentCommit(self._db, self._request))
-
-    def _results(self, response: Any) -> list[Committed]:
+        db = self._db
+        response = rpc.commit(db, self._request)
         return [
-            Committed(self._db, result, transformed)
+            Committed(db, result, transformed)
             for result, transformed in zip(response.write_results, self._transformed, strict=True)
         ]
-
-
-class SentBatch:
-    """A batch's commit on its way (`Batch.send`)."""
-
-    def __init__(self, batch: Batch, sent: rpc.SentCommit) -> None:
-        self._batch, self._sent = batch, sent
-
-    def wait(self) -> list[Committed]:
-        """Each write's result once the commit is answered; its error if it failed."""
-        return self._batch._results(self._sent.result())

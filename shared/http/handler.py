@@ -84,28 +84,17 @@ def map_exception(exc: BaseException) -> ServiceError:
     return InternalError("an internal error occurred")
 
 
-def _default_authenticator(read_only: bool) -> Authenticator:
-    def authenticate_request(request: Request, version: str) -> Caller:
-        from shared.auth.integration import authenticate
+def _default_authenticator(request: Request, version: str) -> Caller:
+    from shared.auth.integration import authenticate
 
-        return authenticate(request, version, overlap=read_only)
-
-    return authenticate_request
+    return authenticate(request, version)
 
 
 def integration_endpoint(
     methods: tuple[str, ...],
     authenticator: Authenticator | None = None,
-    *,
-    read_only: bool = False,
 ) -> Callable[[Callable[[IntegrationRequest], Any]], Callable[[Request], Response]]:
-    """Make `body(IntegrationRequest) -> result` an HTTP function answering V1/V2 envelopes.
-
-    A `read_only` body changes nothing: it may run while the caller's last check (a V1 nonce's
-    record) is still on its way, which the handler waits for before answering; a failed check
-    answers its own error, whatever the body did.
-    """
-    authenticate = authenticator or _default_authenticator(read_only)
+    """Make `body(IntegrationRequest) -> result` an HTTP function answering V1/V2 envelopes."""
 
     def decorate(body: Callable[[IntegrationRequest], Any]) -> Callable[[Request], Response]:
         @functools.wraps(body)
@@ -122,7 +111,7 @@ def integration_endpoint(
                 version = surface_version(request.path)
                 # Read (and bounded: shared/http/limits.py) before authentication costs a write.
                 params = request_params(request, settings.max_body_bytes)
-                caller = authenticate(request, version)
+                caller = (authenticator or _default_authenticator)(request, version)
                 ctx = IntegrationRequest(
                     request=request,
                     version=version,
@@ -130,13 +119,7 @@ def integration_endpoint(
                     language=request_language(request, settings.default_language),
                     params=params,
                 )
-                try:
-                    result = body(ctx)
-                finally:
-                    # Before any answer, the body's errors included: a replayed message is
-                    # refused as such.
-                    caller.settle()
-                return integration_success(result)
+                return integration_success(body(ctx))
             except Exception as exc:
                 error = map_exception(exc)
                 if isinstance(error, InternalError | UnavailableError):

@@ -7,14 +7,13 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask, Request, Response
+from flask import Flask, Request
 
 from devtools.auth_tools import create_partner_client, emulator_id_token, mint_message
 from shared.app import reset_app
 from shared.auth.integration import authenticate
 from shared.auth.partner_messages import seal
 from shared.config import get_settings
-from shared.errors import NotFoundError
 from shared.http.handler import IntegrationRequest, integration_endpoint
 from tests.conftest import PROJECT
 
@@ -97,53 +96,6 @@ def test_v1_replayed_message_is_refused(client, partner) -> None:
     message = mint_message(*partner, "GET", V1_PATH)
     assert _v1(client, partner, message).status_code == 200
     _refused(_v1(client, partner, message), "already used")
-
-
-# Read-only bodies run while the nonce's record is on its way; the others after it is written.
-BODY_RUNS: list[str] = []
-
-
-@integration_endpoint(("GET",), read_only=True)
-def read_only_whoami(ctx: IntegrationRequest) -> dict[str, str]:
-    BODY_RUNS.append("read")
-    if ctx.params.get("fail"):
-        raise NotFoundError("nothing here", parameter="fail")
-    return {"id": ctx.caller.id}
-
-
-@integration_endpoint(("POST",))
-def writing_whoami(ctx: IntegrationRequest) -> dict[str, str]:
-    BODY_RUNS.append("write")
-    return {"id": ctx.caller.id}
-
-
-def _call(endpoint, partner, message: str, method: str, query: str = "") -> Response:
-    app = Flask(__name__)
-    headers = {"X-ClientId": partner[0], "X-Message": message}
-    with app.test_request_context(V1_PATH + query, method=method, headers=headers):
-        from flask import request
-
-        return endpoint(request)
-
-
-@pytest.mark.parametrize("query", ["", "?fail=1"])
-def test_v1_replay_on_a_read_only_endpoint_is_refused_whatever_the_body_did(
-    client, partner, query
-) -> None:
-    message = mint_message(*partner, "GET", V1_PATH)
-    first = _call(read_only_whoami, partner, message, "GET", query)
-    assert first.status_code == (404 if query else 200)
-    BODY_RUNS.clear()
-    _refused(_call(read_only_whoami, partner, message, "GET", query), "already used")
-    assert BODY_RUNS == ["read"]  # it ran alongside the record, and its answer was dropped
-
-
-def test_v1_replay_on_a_writing_endpoint_never_runs_its_body(client, partner) -> None:
-    message = mint_message(*partner, "POST", V1_PATH)
-    assert _call(writing_whoami, partner, message, "POST").status_code == 200
-    BODY_RUNS.clear()
-    _refused(_call(writing_whoami, partner, message, "POST"), "already used")
-    assert BODY_RUNS == []
 
 
 @pytest.mark.parametrize("missing", ["X-ClientId", "X-Message"])
