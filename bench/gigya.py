@@ -308,9 +308,9 @@ def notify_params(action: str, index: int) -> dict[str, str]:
 # Latency: a capped and an uncapped action, both counted in the first 5 challenges.
 NOTIFY_ACTIONS = {"capped": CAPPED_ACTION, "uncapped": RANK_ACTIONS[5]}
 # Round trips: those two, and an uncapped action that every level measuring actions counts
-# (`rank-20`): an event whose challenge's current level asks only for counters the event does
-# not feed (`rank-5` in a challenge whose levels count `rank-20`) costs the engine a fresh read
-# (shared/engine/settling.py, `needs_fresh_read`).
+# (`rank-20`). `rank-5` feeds the points of challenges whose levels count `rank-20`: none of their
+# level's counters, so the engine reads nothing more for them (shared/engine/settling.py,
+# `could_complete`).
 NOTIFY_TRIPS = [*NOTIFY_ACTIONS.items(), ("uncapped", RANK_ACTIONS[20])]
 
 

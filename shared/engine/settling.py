@@ -74,10 +74,13 @@ def could_complete(level: Level, state: ProgressState, own: set[Counter]) -> boo
     """Whether the level would be met if every counter other than `own` were met.
 
     Other counters' values come from the read before the commit and may be stale; when they
-    alone stand in the way, a fresh read decides.
+    alone stand in the way, a fresh read decides. An event that fed none of the level's counters
+    changed nothing the level depends on: whichever event fed them judges it on its own commit's
+    values (reading fresh when counters it did not feed stand in the way), so no read here.
     """
-    others = level_counters(level) - own
-    if not others:
+    counters = level_counters(level)
+    others = counters - own
+    if not others or others == counters:
         return False
     for counter in others:
         kind = counter[0]

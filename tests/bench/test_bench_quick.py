@@ -179,3 +179,18 @@ def test_gigya_cold_start_answers_an_authenticated_first_request(ctx: BenchConte
         ["gm_get_challenge_status"], stack_env(ctx.env), fixture.read, ctx.project, fixture
     )
     assert result.status == 200  # httpStatusCodes=true: a refused call would not be 200
+
+
+def test_notify_action_round_trips(ctx: BenchContext) -> None:
+    """Capped: a read and a commit, then the engine's read and commit; uncapped: one fewer.
+
+    `rank-5` is listed by challenges whose levels count `rank-20`: it feeds none of their
+    level's counters, so the engine reads nothing more for them (docs/ENGINE.md, settling).
+    """
+    fixture = gigya_data.load_gigya_fixture(ctx, 20)
+    trips = {(t.kind, t.action): t.round_trips for t in gigya.count_notify(fixture, repeats=2)}
+    assert trips == {
+        ("capped", "checkin"): [4, 4],
+        ("uncapped", "rank-5"): [3, 3],
+        ("uncapped", "rank-20"): [3, 3],
+    }

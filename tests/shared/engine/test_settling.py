@@ -33,6 +33,19 @@ def test_a_level_could_complete_when_only_other_kinds_stand_in_the_way():
     )
 
 
+def test_an_event_that_fed_none_of_the_level_s_counters_needs_no_fresh_read():
+    # The level counts vouchers and points; an event of a kind the level does not measure
+    # cannot be the one that completes it, whatever stale values stand in the way.
+    nothing_met = parse_progress({})
+    assert not could_complete(AND_LEVEL, nothing_met, {(K.REDEEMED_POINTS, None)})
+    assert not could_complete(AND_LEVEL, nothing_met, set())
+    # Feeding one of them is enough for the other to be read fresh.
+    points_met = parse_progress({"totals": {"earnedPoints": 100}})
+    assert could_complete(
+        AND_LEVEL, points_met, {(K.EARNED_POINTS, None), (K.REDEEMED_POINTS, None)}
+    )
+
+
 def test_could_complete_respects_the_baseline_and_or():
     either = level(group(trigger(K.EARNED_POINTS, 100, 0, Operator.OR), trigger(K.HIT_TIER, 3, 1)))
     state = parse_progress({"totals": {"earnedPoints": 5}})
