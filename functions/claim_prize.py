@@ -13,5 +13,4 @@ def claim_prize(req: IntegrationRequest) -> ClaimedMilestone:
     """Claim a milestone's prizes; claiming again returns the same result."""
     body = req.parse(ClaimRequest)
     user_id = req.caller.resolve_user(body.userId)
-    result = claim(firestore_client(), user_id, body.milestoneId, req.language)
-    return result
+    return claim(firestore_client(), user_id, body.milestoneId, req.language)

@@ -13,7 +13,6 @@ def get_badge_details_by_id(req: IntegrationRequest) -> ChallengeDetails:
     """Details of a badge challenge for the user."""
     body = req.parse(ChallengeRequest)
     user_id = req.caller.resolve_user(body.userId)
-    result = challenge_details(
+    return challenge_details(
         firestore_client(), user_id, body.challengeId, BADGE_DETAILS_ENDPOINT, req.language
     )
-    return result

@@ -13,5 +13,4 @@ def get_progress_challenges_info_for_user(req: IntegrationRequest) -> Challenges
     """List the user's challenges with progress: filtered, searched, sorted and paginated."""
     query = req.parse(ChallengesQuery)
     user_id = req.caller.resolve_user(query.UserId)
-    page = list_challenges(firestore_client(), user_id, query, req.language)
-    return page
+    return list_challenges(firestore_client(), user_id, query, req.language)
