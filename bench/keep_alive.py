@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-_DROPPED = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+from devtools.eventarc import DROPPED_CONNECTION
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class KeepAlive:
                 self._connection.request(method, target, body=body, headers=headers)
                 response = self._connection.getresponse()
                 answer = Answer(response.status, response.read())
-            except _DROPPED:
+            except DROPPED_CONNECTION:
                 # An idle kept-alive connection the server closed: reopen once, then give up.
                 self.close()
                 if attempt == 2:

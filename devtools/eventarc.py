@@ -394,7 +394,7 @@ class Deliverer:
             except (OSError, http.client.HTTPException) as error:
                 connection.close()
                 self._local.connection = None
-                if not reused or not isinstance(error, _DROPPED):
+                if not reused or not isinstance(error, DROPPED_CONNECTION):
                     raise
 
     def _attempt(self, event: Event) -> None:
@@ -472,7 +472,7 @@ class Deliverer:
 
 
 # What a kept-alive connection the server closed while idle fails with, before any answer.
-_DROPPED = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+DROPPED_CONNECTION = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
 
 def _env_int(name: str) -> int | None:
