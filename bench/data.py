@@ -207,13 +207,13 @@ class _Replay:
             or not is_unlocked(self.challenge, self.parent, tx.occurred_at)
         ):
             return False
-        self.entry = merged(self.entry, progress_fields(found[0], state, tx, self.now))
+        self.entry = merged(self.entry, progress_fields(found[0], state, tx))
         state = self.state
         _, level = current_level(self.challenge, state)
         if not evaluate_level(level, state).satisfied:
             return False
         milestone = milestone_doc(self.challenge, state, tx, self.now)
-        fields, _ = level_up_fields(self.challenge, state, tx, milestone, self.now)
+        fields, _ = level_up_fields(self.challenge, state, tx, milestone)
         self.entry = merged(self.entry, fields)
         if milestone.prizes:
             prizes = tuple(_issued(p, self.voucher_code) for p in milestone.prizes)
@@ -264,7 +264,7 @@ def progress_fixture(
 ) -> ProgressFixture:
     """What the engine (and ClaimPrize) store for the user in `challenge` after its transactions.
 
-    `now` is the engine's clock (`updatedAt`, `levelUpAt`, milestones' `createdAt`) and the
+    `now` is the engine's clock (the document's `updatedAt`, milestones' `createdAt`) and the
     claims' time; the transactions happened three days (a parent's first cycle), two days (the
     won level) and one day (the progress since) before. A child challenge counts from its
     parent's `achievedAt` (`parent_achieved_at`) on. `first_sequence` numbers the transactions
@@ -328,7 +328,7 @@ def seed_progress(db: Any, user: str, catalog: Catalog) -> int:
         for claim in fixture.claims:
             writes.append((paths.claim_doc(user, claim.milestone_id), claim.encode()))
     # One user document holds the progress in every challenge (shared/schema/user.py).
-    writes.append((paths.user_doc(user), user_schema.user_document(user, entries)))
+    writes.append((paths.user_doc(user), user_schema.user_document(user, entries, counted_at=now)))
     for start in range(0, len(writes), 400):
         batch = db.batch()
         for path, data in writes[start : start + 400]:

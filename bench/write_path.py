@@ -6,7 +6,6 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 
 from bench.context import BenchContext
 from bench.data import COMPLETING_POINTS, earn_catalog, earn_transaction, load_catalog
@@ -85,13 +84,12 @@ def evaluation_cpu(challenges: int, repeats: int) -> tuple[float, int]:
 
     view = CatalogView.build(synthetic_catalog(challenges))
     tx = parse_transaction(earn_transaction("+201000000200", 5))
-    now = datetime.now(UTC)
     evaluated = 0
     started = time.thread_time()
     for _ in range(repeats):
         for candidate in candidates_for(view.by_kind, tx):
             state = ProgressState()
-            progress_fields(candidate, state, tx, now)
+            progress_fields(candidate, state, tx)
             totals = dict.fromkeys(candidate.contribution.cumulative, 5.0)
             after = state_after(candidate, state, tx, totals)
             _, level = current_level(candidate.challenge, after)

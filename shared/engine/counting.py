@@ -143,7 +143,7 @@ def variant_fields(
 
 
 def progress_fields(
-    candidate: Candidate, state: ProgressState, tx: LedgerTransaction, now: Any
+    candidate: Candidate, state: ProgressState, tx: LedgerTransaction
 ) -> dict[str, Any]:
     """The merge for one challenge's progress entry."""
     # The user document names the user and the entry's key the challenge: nothing repeated here.
@@ -157,7 +157,7 @@ def progress_fields(
         kind: observed_update(state.observed.get(kind, {}), key, value)
         for kind, value in contribution.states.items()
     }
-    return schema.counted_fields(now, increments, observed)
+    return schema.counted_fields(increments, observed)
 
 
 def gigya_fields(candidate: Candidate, state: ProgressState, earning: Earning) -> dict[str, Any]:
@@ -261,9 +261,7 @@ def count(
     marker = EventMarker.of(
         transaction_id, tx.occurred_at, [c.challenge.id for c in candidates], run.now
     )
-    fields = {
-        c.challenge.id: progress_fields(c, states[c.challenge.id], tx, run.now) for c in candidates
-    }
+    fields = {c.challenge.id: progress_fields(c, states[c.challenge.id], tx) for c in candidates}
     gigya: dict[str, Any] = {}
     if earning is not None:
         default = default_fields(earning, stored_default, default_keys)
@@ -277,7 +275,7 @@ def count(
         if by_challenge:
             gigya[g.CHALLENGES] = by_challenge
     boards = boards_of(candidates, earning, default_keys)
-    body = schema.merge_body(user_id, fields, gigya or None)
+    body = schema.merge_body(user_id, fields, gigya or None, counted_at=run.now)
 
     def build(batch: Batch) -> None:
         event_marker = paths.event_marker_doc(user_id, transaction_id)

@@ -104,7 +104,6 @@ def level_up_fields(
     state: ProgressState,
     tx: LedgerTransaction,
     milestone: Milestone,
-    now: Any,
 ) -> tuple[dict[str, Any], bool]:
     """The progress merge of a completion, and whether it is the user's first completion."""
     position = next_position(challenge, state)
@@ -116,7 +115,6 @@ def level_up_fields(
         level=position.level,
         levels_reached=position.levels_reached,
         completed=position.completed,
-        level_up_at=now,
         # Excess does not carry over: the next level counts from the totals as they stand.
         baseline=state.totals,
         action_baseline=state.action_totals,
@@ -173,7 +171,7 @@ def settle(
         if not level_met(level, state):
             return Settled(None, state)
         milestone = milestone_doc(challenge, state, tx, run.now)
-        fields, first = level_up_fields(challenge, state, tx, milestone, run.now)
+        fields, first = level_up_fields(challenge, state, tx, milestone)
         mid = milestone.milestone_id
 
         def build(

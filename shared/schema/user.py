@@ -1,8 +1,9 @@
 """The user document `users/{userKey}` and its challenge entries: names, model, writes.
 
-The document holds `userId`, `challenges` (a map from the challenge id, as a string, to the
-entry `ProgressState` decodes) and `gigya` (shared/schema/gigya.py), so one read gives the
-user's progress in every challenge. The engine writes entries with merge-sets and field
+The document holds `userId`, `updatedAt` (when the engine last counted a transaction for the
+user), `challenges` (a map from the challenge id, as a string, to the entry `ProgressState`
+decodes) and `gigya` (shared/schema/gigya.py), so one read gives the user's progress in every
+challenge. The engine writes entries with merge-sets and field
 transforms only (no read-modify-write): the fragments below (`counted_fields`,
 `level_up_fields`, `issued_fields`, `claimed_fields`, `reset_level_fields`), wrapped by
 `merge_body`, are every write an entry gets. An entry's fields:
@@ -22,9 +23,12 @@ transforms only (no read-modify-write): the fragments below (`counted_fields`,
   lists); `lastClaimed`: the most recently claimed milestone, listed with empty prizes as
   docs/API.md shows a claimed milestone (all three: `MilestoneEntry`).
 - `claimedCount`: milestones claimed (limited challenges with one leave the list).
-- `isNewLevel`, `levelUpAt`: set by a level-up (read by the Gigya surface).
-- `updatedAt`: when the entry last counted a transaction (the document names the user, the
-  entry's key the challenge).
+- `isNewLevel`: set by a level-up, removed by gm.resetLevelStatus (read by the Gigya surface).
+
+Entries are stored compactly: a field at its zero value is absent (no `isNewLevel: false`),
+and nothing is stored per entry that the entry's milestones or the document already hold
+(when a level was reached is its milestone's `createdAt`; when the user last counted, the
+document's `updatedAt`). Each counted event writes its time once, not once per challenge.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from shared.schema.milestones import MilestoneEntry
 
 # --- the document --------------------------------------------------------------------------------
 USER_ID = "userId"
+UPDATED_AT = "updatedAt"  # when the engine last counted a transaction for the user
 CHALLENGES = "challenges"  # challenges.{challengeId}: the entries
 GIGYA = g.GIGYA
 
@@ -59,8 +64,6 @@ UNCLAIMED = "unclaimed"
 CLAIMED_COUNT = "claimedCount"
 LAST_CLAIMED = "lastClaimed"
 IS_NEW_LEVEL = g.IS_NEW_LEVEL
-LEVEL_UP_AT = "levelUpAt"
-UPDATED_AT = "updatedAt"
 TOTAL_ACTIONS = g.ACTIONS  # totals.actions.{actionId} (and baseline.actions)
 
 # Where each kind is kept: cumulative counters under `totals`/`baseline`, observed states.
@@ -91,7 +94,6 @@ NAMES = frozenset(
         CLAIMED_COUNT,
         LAST_CLAIMED,
         IS_NEW_LEVEL,
-        LEVEL_UP_AT,
         UPDATED_AT,
         TOTAL_ACTIONS,
         *COUNTER_FIELD.values(),
@@ -195,8 +197,6 @@ class ProgressState:
     action_baseline: Mapping[str, float] = field(default_factory=dict)
     points: g.GigyaPoints = field(default_factory=g.GigyaPoints)
     variants: Mapping[str, g.VariantState] = field(default_factory=dict)
-    level_up_at: datetime | None = None
-    updated_at: datetime | None = None
 
     def total(self, counter: Counter) -> float:
         """The all-time total of a cumulative counter."""
@@ -283,12 +283,8 @@ class ProgressState:
             out[CLAIMED_COUNT] = self.claimed_count
         if self.last_claimed is not None:
             out[LAST_CLAIMED] = dict(self.last_claimed)
-        if self.is_new_level or self.level_up_at is not None:
-            out[IS_NEW_LEVEL] = self.is_new_level
-        if self.level_up_at is not None:
-            out[LEVEL_UP_AT] = self.level_up_at
-        if self.updated_at is not None:
-            out[UPDATED_AT] = self.updated_at
+        if self.is_new_level:
+            out[IS_NEW_LEVEL] = True
         return out
 
 
@@ -343,8 +339,6 @@ def decode_entry(
         is_new_level=bool(raw.get(IS_NEW_LEVEL, False)),
         action_totals=_actions(totals),
         action_baseline=_actions(baseline),
-        level_up_at=raw.get(LEVEL_UP_AT),
-        updated_at=raw.get(UPDATED_AT),
         points=points,
         variants=variants,
     )
@@ -380,12 +374,10 @@ def position_fields(cycle: int, level: int, levels_reached: int, completed: bool
 
 
 def counted_fields(
-    updated_at: datetime,
-    increments: Mapping[Counter, Any],
-    observed: Mapping[TriggerKind, Mapping[str, Any]],
+    increments: Mapping[Counter, Any], observed: Mapping[TriggerKind, Mapping[str, Any]]
 ) -> dict[str, Any]:
     """The counting merge of one entry: `Increment`s of totals, observed-state changes."""
-    fields: dict[str, Any] = {UPDATED_AT: updated_at}
+    fields: dict[str, Any] = {}
     totals: dict[str, Any] = {}
     for counter, increment in increments.items():
         *parents, leaf = counter_field(counter)
@@ -407,7 +399,6 @@ def level_up_fields(
     level: int,
     levels_reached: int,
     completed: bool,
-    level_up_at: datetime,
     baseline: Mapping[TriggerKind, float],
     action_baseline: Mapping[str, float],
     milestone: MilestoneEntry,
@@ -420,7 +411,6 @@ def level_up_fields(
     """
     fields: dict[str, Any] = position_fields(cycle, level, levels_reached, completed)
     fields[IS_NEW_LEVEL] = True
-    fields[LEVEL_UP_AT] = level_up_at
     counters = encode_counters(baseline, action_baseline)
     if counters:
         fields[BASELINE] = counters
@@ -450,17 +440,23 @@ def claimed_fields(last_claimed: MilestoneEntry) -> dict[str, Any]:
 
 
 def reset_level_fields() -> dict[str, Any]:
-    """gm.resetLevelStatus's merge: the level acknowledged."""
-    return {IS_NEW_LEVEL: False}
+    """gm.resetLevelStatus's merge: the level acknowledged (`isNewLevel` absent is false)."""
+    return {IS_NEW_LEVEL: _firestore.DELETE_FIELD}
 
 
 def merge_body(
     user_id: str,
     fields_by_challenge: Mapping[int, Mapping[str, Any]],
     gigya: Mapping[str, Any] | None = None,
+    counted_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """The merge-set body writing nested `fields` into each challenge's entry (and `gigya`)."""
+    """The merge-set body writing nested `fields` into each challenge's entry (and `gigya`).
+
+    `counted_at` (a counting write's time) becomes the document's `updatedAt`.
+    """
     body: dict[str, Any] = {USER_ID: user_id}
+    if counted_at is not None:
+        body[UPDATED_AT] = counted_at
     # An empty map in a merge-set would replace the stored one: only write what there is.
     challenges = {str(cid): dict(fields) for cid, fields in fields_by_challenge.items() if fields}
     if challenges:
@@ -474,6 +470,7 @@ def user_document(
     user_id: str,
     entries_by_challenge: Mapping[int, Mapping[str, Any]],
     gigya: Mapping[str, Any] | None = None,
+    counted_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """A whole user document (fixtures): stored entries by challenge id, and the Gigya state."""
-    return merge_body(user_id, entries_by_challenge, gigya)
+    """A whole user document (fixtures): entries by challenge id, Gigya state, last counted."""
+    return merge_body(user_id, entries_by_challenge, gigya, counted_at)

@@ -219,7 +219,7 @@ def test_the_fixture_is_what_the_engine_stores_for_the_same_transactions(
     if not stored:
         assert not any(entries.values())
     else:
-        assert _differences(stored, user_schema.user_document(USER, entries)) == []
+        assert _differences(stored, user_schema.user_document(USER, entries, counted_at=NOW)) == []
     assert (
         _differences(
             _stored(db, paths.milestones_collection(USER)),

@@ -9,6 +9,7 @@ import pytest
 
 from shared.engine.process import DUPLICATE, process_transaction
 from shared.repository import leaderboards_repo, progress_repo
+from shared.schema import paths
 from tests.functions.gigya_client import gm as gm
 from tests.functions.integration_client import api as api
 
@@ -60,6 +61,9 @@ def test_an_action_level_completes_and_stays_new_until_reset(gm):
     gm.ok("gm.resetLevelStatus", UID="u1", challenges="talker,_default")
     assert gm.status("u1")["talker"]["isNewLevel"] is False
     assert gm.status("u1")["_default"]["isNewLevel"] is False
+    # Acknowledged is stored as absent: no entry keeps an `isNewLevel` field.
+    entries = gm.db.document(paths.user_doc("u1")).get().get("challenges")
+    assert entries and all("isNewLevel" not in entry for entry in entries.values())
 
 
 def test_a_mixed_level_needs_points_and_actions(gm):

@@ -42,12 +42,12 @@ def _candidate(data):
 def test_the_merge_has_one_increment_and_the_observed_state():
     candidate, tx = _candidate(earn("u", 30, sequence=2, balanceAfter=530))
     state = parse_progress({"balance": {"k0000000000000000001": 1}})
-    fields = progress_fields(candidate, state, tx, NOW)
+    fields = progress_fields(candidate, state, tx)
     assert fields["totals"] == {"earnedPoints": firestore.Increment(30)}
     key = order_key(2, NOW)
     assert fields["balance"] == {"k0000000000000000001": firestore.DELETE_FIELD, key: 530}
     # The user document names the user and the entry's key the challenge: nothing repeated.
-    assert set(fields) == {"updatedAt", "totals", "balance"}
+    assert set(fields) == {"totals", "balance"}
 
 
 def test_the_state_after_takes_the_returned_total_and_the_latest_observation():

@@ -11,6 +11,7 @@ from shared.enums import Operator, TriggerKind
 from shared.firestore.writes import Batch
 from shared.repository import progress_repo
 from shared.repository.keys import milestone_id
+from shared.schema import paths
 from tests.shared.engine.builders import (
     END,
     NOW,
@@ -49,6 +50,10 @@ def test_counts_points_and_completes_a_level_with_its_prizes(db):
     assert doc["totals"]["earnedPoints"] == 130
     assert doc["completed"] is True and doc["levelsReached"] == 1
     assert doc["achievedAt"] == NOW
+    # Stored compactly: the time of counting once on the document, not on each entry.
+    assert "updatedAt" not in doc and "levelUpAt" not in doc
+    counted_at = db.document(paths.user_doc("u1")).get().get("updatedAt")
+    assert counted_at.tzinfo is not None and counted_at > NOW
     mid = str(second.milestones[0])
     assert doc.get("pending", {}) == {}
     assert [p["status"] for p in doc["unclaimed"][mid]["prizes"]] == ["issued", "issued"]

@@ -56,7 +56,7 @@ def _completion(ch, doc):
     tx = parse_transaction(earn("u", 10))
     state = parse_progress(doc)
     milestone = milestone_doc(ch, state, tx, NOW)
-    return milestone, *level_up_fields(ch, state, tx, milestone, NOW)
+    return milestone, *level_up_fields(ch, state, tx, milestone)
 
 
 def test_completing_a_middle_level_moves_to_the_next_from_the_current_totals():

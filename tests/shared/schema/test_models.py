@@ -64,8 +64,6 @@ def _state() -> ProgressState:
         is_new_level=True,
         action_totals={"share": 3.0},
         action_baseline={"share": 1.0},
-        level_up_at=NOW,
-        updated_at=NOW,
     )
 
 
@@ -278,9 +276,8 @@ def test_the_catalog_round_trips_and_its_meta_names_are_the_models_fields():
 
 def test_the_engines_fragments_are_made_of_the_entrys_names():
     increments = {(K.EARNED_POINTS, None): firestore.Increment(5), (K.PERFORMED_ACTION, "share"): 1}
-    counted = user_schema.counted_fields(NOW, increments, {K.HIT_TIER: {"k1": 3}})
+    counted = user_schema.counted_fields(increments, {K.HIT_TIER: {"k1": 3}})
     assert counted == {
-        user_schema.UPDATED_AT: NOW,
         user_schema.TOTALS: {"earnedPoints": firestore.Increment(5), "actions": {"share": 1}},
         "tier": {"k1": 3},
     }
@@ -290,7 +287,6 @@ def test_the_engines_fragments_are_made_of_the_entrys_names():
         level=1,
         levels_reached=1,
         completed=False,
-        level_up_at=NOW,
         baseline={K.EARNED_POINTS: 100.0},
         action_baseline={},
         milestone=entry,
@@ -306,6 +302,12 @@ def test_the_engines_fragments_are_made_of_the_entrys_names():
     body = user_schema.merge_body("u", {4: counted, 5: {}}, {gigya.DEFAULT: {gigya.POINTS: 1}})
     assert set(body) == {user_schema.USER_ID, user_schema.CHALLENGES, user_schema.GIGYA}
     assert set(body[user_schema.CHALLENGES]) == {"4"}
+    # A counting write stamps the document once, not each entry it counts.
+    stamped = user_schema.merge_body("u", {4: counted, 6: counted}, counted_at=NOW)
+    assert stamped[user_schema.UPDATED_AT] == NOW
+    assert all(user_schema.UPDATED_AT not in e for e in stamped[user_schema.CHALLENGES].values())
+    assert level_up[user_schema.IS_NEW_LEVEL] is True
+    assert user_schema.reset_level_fields() == {user_schema.IS_NEW_LEVEL: firestore.DELETE_FIELD}
 
 
 def test_the_trigger_pattern_is_the_transactions_collection():
