@@ -16,7 +16,7 @@ Library assumptions (each with a contract test in tests/shared/firestore/test_co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -106,6 +106,34 @@ def decode_value(value: Any, db: firestore.Client) -> Any:
         return GeoPoint(point.latitude, point.longitude)
     # Anything newer than this module: the library knows it.
     return _helpers.decode_value(value, db)
+
+
+class LazyMap(Mapping[str, Any]):
+    """A raw protobuf map of `Value`s, each value decoded (as `decode_value`) on first use.
+
+    For a stored map of which a request reads a few keys: the Gigya state of the twenty
+    challenges asked for, not of every challenge the user ever earned points in.
+    """
+
+    def __init__(self, fields: Any, db: firestore.Client) -> None:
+        self._fields = fields
+        self._db = db
+        self._decoded: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._decoded:
+            return self._decoded[key]
+        # Membership first: indexing a protobuf message map would insert the key.
+        if key not in self._fields:
+            raise KeyError(key)
+        value = self._decoded[key] = decode_value(self._fields[key], self._db)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
 
 
 def document_name(db: firestore.Client, path: str) -> str:

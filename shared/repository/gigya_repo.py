@@ -51,25 +51,27 @@ class GigyaUser:
         return state
 
 
-def _gigya_map(fields: Any, db: firestore.Client) -> dict[str, Any]:
-    if fields is None or g.GIGYA not in fields:
-        return {}
-    decoded = documents.decode_value(fields[g.GIGYA], db)
-    return decoded if isinstance(decoded, dict) else {}
+def _map_at(fields: Any, name: str) -> Any | None:
+    """The raw map stored at `name` in raw `fields`, or None."""
+    if fields is None or name not in fields:
+        return None
+    return fields[name].map_value.fields
 
 
 def read_user(db: firestore.Client, user_id: str) -> GigyaUser:
-    """Everything the Gigya reads need of one user, in one round trip."""
+    """Everything the Gigya reads need of one user, in one round trip.
+
+    Decoded as used: the entries and the Gigya state of the challenges a request reads, not of
+    every challenge the user has.
+    """
     fields = documents.get_raw_fields(db, paths.user_doc(user_id))
-    challenges = schema.CHALLENGES
-    entries = (
-        fields[challenges].map_value.fields if fields is not None and challenges in fields else None
-    )
-    gigya = _gigya_map(fields, db)
+    gigya = _map_at(fields, g.GIGYA)
+    default = _map_at(gigya, g.DEFAULT)
+    challenges = _map_at(gigya, g.CHALLENGES)
     return GigyaUser(
-        UserProgress(entries, db),
-        dict(gigya.get(g.DEFAULT) or {}),
-        dict(gigya.get(g.CHALLENGES) or {}),
+        UserProgress(_map_at(fields, schema.CHALLENGES), db),
+        documents.decode_map(default, db) if default is not None else {},
+        documents.LazyMap(challenges, db) if challenges is not None else {},
     )
 
 

@@ -93,6 +93,22 @@ def test_raw_get_document_decodes_as_the_library_does(db):
 
 
 @pytest.mark.emulator
+def test_a_lazy_map_decodes_each_value_as_the_library_does_when_read(db):
+    """`LazyMap` reads as the decoded map, value by value, and a missing key adds nothing."""
+    ref = db.document("users/every-type")
+    ref.set(_every_type(db))
+    expected = ref.get().to_dict()
+    fields = documents.get_raw_fields(db, "users/every-type")
+    lazy = documents.LazyMap(fields, db)
+    assert len(lazy) == len(expected) and set(lazy) == set(expected)
+    with pytest.raises(KeyError):
+        lazy["absent"]
+    assert lazy.get("absent") is None and "absent" not in fields
+    assert lazy["challenges"] is lazy["challenges"]  # decoded once
+    assert dict(lazy) == expected
+
+
+@pytest.mark.emulator
 def test_raw_get_document_takes_a_mask_and_raises_not_found_when_absent(db):
     """The request's `mask.field_paths` limit the answer; an absent document is `NotFound`."""
     db.document("users/u").set(_every_type(db))
