@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Self
 
 from google.cloud.firestore_v1.types import ListenRequest, ListenResponse, Target, TargetChange
 
@@ -20,6 +20,7 @@ from shared.firestore.documents import document_name
 
 TARGET_ID = 0x6265
 _CURRENT = TargetChange.TargetChangeType.CURRENT
+_REMOVE = TargetChange.TargetChangeType.REMOVE
 
 
 class _Listener:
@@ -29,16 +30,22 @@ class _Listener:
         self._db = db
         self._stop = threading.Event()
         self._ready = threading.Event()
+        self._targets_sent: list[Target] = []
         self._pending: set[int] = set()  # targets not yet current
+        self._refused = ""  # why the server removed a target, when it did
         self._stream: Any = None
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
-    def start(self, timeout: float = 30.0) -> Any:
+    def start(self, timeout: float = 30.0) -> Self:
         """Listen; returns once every target's current state has been received."""
+        # Set before the stream starts: its responses are read on the listener's thread.
+        self._targets_sent = self._targets()
+        self._pending = {target.target_id for target in self._targets_sent}
         self._thread.start()
         if not self._ready.wait(timeout):
             self.stop()
-            raise RuntimeError(f"the listener did not become current within {timeout}s")
+            reason = self._refused or f"it did not become current within {timeout}s"
+            raise RuntimeError(f"the listener failed: {reason}")
         return self
 
     def stop(self) -> None:
@@ -56,9 +63,7 @@ class _Listener:
         raise NotImplementedError
 
     def _requests(self) -> Iterator[ListenRequest]:
-        targets = self._targets()
-        self._pending = {target.target_id for target in targets}
-        for target in targets:
+        for target in self._targets_sent:
             yield ListenRequest(database=self._db._database_string, add_target=target)
         self._stop.wait()
 
@@ -74,11 +79,16 @@ class _Listener:
                     change = raw.document_change
                     if change.target_ids and change.document.name:
                         self._changed(change.document.name, change.document)
-                elif kind == "target_change" and raw.target_change.target_change_type == _CURRENT:
-                    # No target ids: every target of the stream.
-                    self._pending.difference_update(raw.target_change.target_ids or self._pending)
-                    if not self._pending:
-                        self._ready.set()
+                elif kind == "target_change":
+                    change = raw.target_change
+                    if change.target_change_type == _CURRENT:
+                        # No target ids: every target of the stream.
+                        self._pending.difference_update(change.target_ids or self._pending)
+                        if not self._pending:
+                            self._ready.set()
+                    elif change.target_change_type == _REMOVE and change.cause.code:
+                        self._refused = f"target removed: {change.cause.message}"
+                        break
         except Exception:  # cancelled on stop; anything else ends the listener
             if not self._stop.is_set():
                 raise

@@ -52,6 +52,9 @@ WATCHED_TOTAL = (
 )
 
 
+_NUMBERS = ("integer_value", "double_value")
+
+
 def _leaf(fields: Any, *names: str) -> Any:
     """The raw `Value` at nested field `names` of a document's raw fields, or None."""
     value = None
@@ -105,7 +108,11 @@ class TotalsWatch:
         if user not in self._applied:
             return
         total_value = _leaf(fields, *WATCHED_TOTAL)
-        total = int(total_value.integer_value) if total_value is not None else 0
+        total = 0
+        if total_value is not None:
+            # Stored as an integer (whole numbers are); a double would be read too.
+            kind = total_value.WhichOneof("value_type")
+            total = int(getattr(total_value, kind)) if kind in _NUMBERS else 0
         released = 0
         with self._lock:
             queue = self._sent[user]
@@ -168,9 +175,9 @@ def _write(db: Any, watch: TotalsWatch, user: str, run: Run, lock: threading.Loc
     watch.sent(user)
     # The ledger's write, encoded and sent as the ceiling sends it (shared/firestore/writes.py):
     # the benchmark's own CPU is taken from the pipeline it measures, on the same cores.
-    batch = Batch(db)
-    batch.create(paths.transaction_doc(transaction_id), earn_transaction(user, 1))
     try:
+        batch = Batch(db)
+        batch.create(paths.transaction_doc(transaction_id), earn_transaction(user, 1))
         batch.commit()
     except Exception as exc:  # count it and keep the load going
         watch.unsent(user)

@@ -111,8 +111,8 @@ def decode_value(value: Any, db: firestore.Client) -> Any:
 class LazyMap(Mapping[str, Any]):
     """A raw protobuf map of `Value`s, each value decoded (as `decode_value`) on first use.
 
-    For a stored map of which a request reads a few keys: the Gigya state of the twenty
-    challenges asked for, not of every challenge the user ever earned points in.
+    For a stored map of which a request may read a few keys: the Gigya state of the challenges
+    a request names, not of every challenge the user ever earned points in.
     """
 
     def __init__(self, fields: Any, db: firestore.Client) -> None:
@@ -128,6 +128,10 @@ class LazyMap(Mapping[str, Any]):
             raise KeyError(key)
         value = self._decoded[key] = decode_value(self._fields[key], self._db)
         return value
+
+    def __contains__(self, key: object) -> bool:
+        # Without decoding (Mapping's own would, through __getitem__).
+        return key in self._decoded or key in self._fields
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._fields)

@@ -9,7 +9,7 @@ sentinels and nested field paths, built here, sent as they are):
 | module | documents |
 |---|---|
 | `paths` | every collection and document path |
-| `user` | `users/{u}`: `userId`, the challenge entries (`ProgressState`) and their writes |
+| `user` | `users/{u}`: `userId`, `updatedAt`, the challenge entries (`ProgressState`), writes |
 | `gigya` | `users/{u}`'s `gigya` map, the action and redeem logs, leaderboard names, board ids |
 | `leaderboards` | `leaderboards/{board}/entries/{u}` (`BoardEntry`) and `rankTables/{board}` |
 | `milestones` | `users/{u}/milestones/{id}` (`Milestone`, `Prize`), their entries in the user |

@@ -25,10 +25,11 @@ transforms only (no read-modify-write): the fragments below (`counted_fields`,
 - `claimedCount`: milestones claimed (limited challenges with one leave the list).
 - `isNewLevel`: set by a level-up, removed by gm.resetLevelStatus (read by the Gigya surface).
 
-Entries are stored compactly: a field at its zero value is absent (no `isNewLevel: false`),
-and nothing is stored per entry that the entry's milestones or the document already hold
-(when a level was reached is its milestone's `createdAt`; when the user last counted, the
-document's `updatedAt`). Each counted event writes its time once, not once per challenge.
+Entries carry no timestamp the document or the milestones already hold: when a level was
+reached is its milestone's `createdAt`, the time of the last counting write the document's
+`updatedAt` (written once per event, not once per challenge counted). `isNewLevel` is stored
+only while true. Entries written before keep `updatedAt`, `levelUpAt` and `isNewLevel: false`
+until rewritten; `decode_entry` ignores them.
 """
 
 from __future__ import annotations

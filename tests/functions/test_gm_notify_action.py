@@ -66,6 +66,13 @@ def test_an_action_level_completes_and_stays_new_until_reset(gm):
     assert entries and all("isNewLevel" not in entry for entry in entries.values())
 
 
+def test_resetting_a_level_never_reached_stores_no_entry(gm):
+    gm.ok("gm.resetLevelStatus", UID="u9", challenges="talker")
+    stored = gm.db.document(paths.user_doc("u9")).get().to_dict() or {}
+    assert not stored.get("challenges")
+    assert gm.status("u9")["talker"]["isNewLevel"] is False
+
+
 def test_a_mixed_level_needs_points_and_actions(gm):
     gm.earn("u1", 100, "t1")
     mixed = gm.status("u1", details="full")["mixed"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 import pytest
 
+from shared.engine import process
 from shared.engine.process import COUNTED, process_transaction
+from shared.engine.run import Run
 from shared.enums import Operator, TriggerKind
 from shared.firestore.writes import Batch
 from shared.repository import progress_repo
@@ -36,7 +39,10 @@ pytestmark = pytest.mark.emulator
 EARNED = TriggerKind.EARNED_POINTS
 
 
-def test_counts_points_and_completes_a_level_with_its_prizes(db):
+def test_counts_points_and_completes_a_level_with_its_prizes(db, monkeypatch):
+    counted_at = NOW + timedelta(hours=1)
+    # The engine's clock, so that the document's `updatedAt` is known.
+    monkeypatch.setattr(process, "Run", functools.partial(Run, now=counted_at))
     install(
         db,
         [challenge(1, simple_level(EARNED, 100, [points_reward(7, 50), badge_reward(8, "gold")]))],
@@ -52,8 +58,7 @@ def test_counts_points_and_completes_a_level_with_its_prizes(db):
     assert doc["achievedAt"] == NOW
     # Stored compactly: the time of counting once on the document, not on each entry.
     assert "updatedAt" not in doc and "levelUpAt" not in doc
-    counted_at = db.document(paths.user_doc("u1")).get().get("updatedAt")
-    assert counted_at.tzinfo is not None and counted_at > NOW
+    assert db.document(paths.user_doc("u1")).get().get("updatedAt") == counted_at
     mid = str(second.milestones[0])
     assert doc.get("pending", {}) == {}
     assert [p["status"] for p in doc["unclaimed"][mid]["prizes"]] == ["issued", "issued"]

@@ -281,8 +281,9 @@ def _canonical(write: Any) -> Any:
 BODIES: list[dict[str, Any]] = [
     {
         "userId": "+201000000001",
+        "updatedAt": MOMENT,
         "challenges": {
-            "12": {"updatedAt": MOMENT, "totals": {"earnedPoints": firestore.Increment(2)}},
+            "12": {"totals": {"earnedPoints": firestore.Increment(2)}},
             "7": {"observed": {"old": firestore.DELETE_FIELD, "new": 3.5}},
         },
         "gigya": {"default": {"months": {"2026-06": firestore.Increment(1.5)}}},
