@@ -49,6 +49,17 @@ def find(catalog: Catalog, challenge_id: str) -> GigyaChallenge | None:
     return None
 
 
+def named_ids(catalog: Catalog, include: Sequence[str]) -> list[int] | None:
+    """The catalog ids of the challenges `include` names (None for `*`: every challenge).
+
+    Names of no challenge are left out here: `select` refuses them.
+    """
+    if ALL in include:
+        return None
+    by_id = {c.challenge_id: c.challenge for c in gigya_challenges(catalog)}
+    return [c.id for name in dict.fromkeys(include) if (c := by_id.get(name)) is not None]
+
+
 def select(
     catalog: Catalog,
     include: Sequence[str],

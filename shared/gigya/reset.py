@@ -27,7 +27,7 @@ def reset_level_status(db: firestore.Client, query: ResetLevelStatusParams) -> N
         if item.challenge is not None:
             challenge_ids.append(item.challenge.id)
             continue
-        stored = DefaultState.decode(gigya_repo.read_user(db, query.UID).default)
+        stored = DefaultState.decode(gigya_repo.read_user(db, query.UID, ()).default)
         default_level = achievements.default_standing(
             catalog.defaultChallenge, stored.points, stored.periods, None
         ).level

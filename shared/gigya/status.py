@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from shared.catalog.models import Catalog
 from shared.gigya import achievements
 from shared.gigya.achievements import Language, RenderContext, Standing
-from shared.gigya.challenges import GigyaChallenge, select
+from shared.gigya.challenges import GigyaChallenge, named_ids, select
 from shared.gigya.models import ChallengeStatusParams
 from shared.repository import catalog_cache, gigya_repo, leaderboards_repo
 from shared.repository.gigya_repo import GigyaUser
@@ -86,7 +86,8 @@ def challenge_status(
     view = catalog_cache.get_catalog(db)
     catalog = view.catalog
     language = Language(query.lang, catalog.defaultLanguage)
-    user = gigya_repo.read_user(db, query.UID)
+    # Only the challenges asked for are fetched, unless every one is.
+    user = gigya_repo.read_user(db, query.UID, named_ids(catalog, query.includeChallenges))
     chosen = select(catalog, query.includeChallenges, query.excludeChallenges, shown_to(user))
     variant = query.variant
     standings = [

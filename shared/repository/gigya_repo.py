@@ -9,7 +9,7 @@ callers that read the same counter exactly one commits (docs/GIGYA.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -58,13 +58,21 @@ def _map_at(fields: Any, name: str) -> Any | None:
     return fields[name].map_value.fields
 
 
-def read_user(db: firestore.Client, user_id: str) -> GigyaUser:
+def read_user(
+    db: firestore.Client, user_id: str, challenge_ids: Collection[int] | None = None
+) -> GigyaUser:
     """Everything the Gigya reads need of one user, in one round trip.
 
-    Decoded as used: the entries and the Gigya state of the challenges a request reads, not of
-    every challenge the user has.
+    With `challenge_ids`, only those challenges' entries and Gigya state are fetched (and
+    `_default`'s), not the whole document; each is decoded when first read.
     """
-    fields = documents.get_raw_fields(db, paths.user_doc(user_id))
+    mask = None
+    if challenge_ids is not None:
+        mask = [g.default_path().to_api_repr()]
+        for challenge_id in challenge_ids:
+            mask.append(schema.entry_path(challenge_id).to_api_repr())
+            mask.append(g.gigya_path(challenge_id).to_api_repr())
+    fields = documents.get_raw_fields(db, paths.user_doc(user_id), mask)
     gigya = _map_at(fields, g.GIGYA)
     default = _map_at(gigya, g.DEFAULT)
     challenges = _map_at(gigya, g.CHALLENGES)

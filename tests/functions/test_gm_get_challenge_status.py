@@ -142,3 +142,19 @@ def test_get_with_a_query_string_and_the_common_parameters(gm):
     assert '"context": "R123"' in text or '"context":"R123"' in text
     refused = gm.raw("gm.getChallengeStatus", httpStatusCodes="true")
     assert refused.status_code == 400 and refused.get_json()["errorCode"] == 400002
+
+
+def test_naming_challenges_reads_only_theirs_and_answers_the_same(gm):
+    from bench.firestore_documents import documents
+    from shared.clients import firestore_client
+
+    gm.earn("u1", 120, "t1")
+    gm.ok("gm.notifyAction", UID="u1", action="comment")
+    everything = gm.status("u1")
+    with documents(firestore_client()) as whole:
+        gm.status("u1")
+    with documents(firestore_client()) as named:
+        answer = gm.status("u1", includeChallenges="points,_default")
+    # The same standings, from a read of only those challenges' entries and Gigya state.
+    assert answer == {key: everything[key] for key in ("points", "_default")}
+    assert 0 < named.bytes < whole.bytes
