@@ -76,12 +76,17 @@ def _every_type(db) -> dict:
     }
 
 
+def _stored_every_type(db) -> dict:
+    """Store every value type at `users/every-type`; the library's decoding of it."""
+    ref = db.document("users/every-type")
+    ref.set(_every_type(db))
+    return ref.get().to_dict()
+
+
 @pytest.mark.emulator
 def test_raw_get_document_decodes_as_the_library_does(db):
     """GetDocument's raw `_pb` fields decode as `DocumentSnapshot.to_dict()`, every value type."""
-    ref = db.document("users/every-type")
-    ref.set(_every_type(db))
-    expected = ref.get().to_dict()
+    expected = _stored_every_type(db)
     got = documents.get_document(db, "users/every-type")
     assert got == expected
     assert got == _every_type(db)
@@ -95,9 +100,7 @@ def test_raw_get_document_decodes_as_the_library_does(db):
 @pytest.mark.emulator
 def test_a_lazy_map_decodes_each_value_as_the_library_does_when_read(db):
     """`LazyMap` reads as the decoded map, value by value, and a missing key adds nothing."""
-    ref = db.document("users/every-type")
-    ref.set(_every_type(db))
-    expected = ref.get().to_dict()
+    expected = _stored_every_type(db)
     fields = documents.get_raw_fields(db, "users/every-type")
     lazy = documents.LazyMap(fields, db)
     assert len(lazy) == len(expected) and set(lazy) == set(expected)
