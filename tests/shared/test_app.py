@@ -88,6 +88,7 @@ def test_a_cache_lives_on_the_app_and_a_reset_forgets_it(env: None) -> None:
 
 def test_every_cache_of_the_common_package_is_registered() -> None:
     import shared.auth.partners
+    import shared.gigya.challenges
     import shared.gigya.credentials
     import shared.images.signed_urls
     import shared.repository.catalog_cache
@@ -99,6 +100,7 @@ def test_every_cache_of_the_common_package_is_registered() -> None:
         "stats",
         "partners",
         "gigya-credentials",
+        "gigya-challenges",
         "rank-tables",
         "signed-urls",
         "signer",

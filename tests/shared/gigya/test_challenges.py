@@ -7,7 +7,7 @@ import pytest
 from shared.catalog.models import Catalog
 from shared.enums import TriggerKind
 from shared.errors import InvalidArgumentError
-from shared.gigya.challenges import find, gigya_challenges, select
+from shared.gigya.challenges import find, gigya_challenges, named_ids, select
 from tests.shared.engine.builders import challenge, simple_level
 
 LEVEL = simple_level(TriggerKind.EARNED_POINTS, 10)
@@ -40,3 +40,16 @@ def test_naming_a_challenge_not_shown_is_invalid(name):
         select(CATALOG, [name], [], lambda c: c.challenge_id != "two")
     assert raised.value.parameter == "includeChallenges"
     assert "Invalid included challenge IDs specified" in raised.value.message
+
+
+def test_named_ids_are_the_catalog_ids_of_the_names_and_none_for_all():
+    assert named_ids(CATALOG, ["two", "1", "two", "_default", "nope"]) == [2, 1]
+    assert named_ids(CATALOG, ["1", "*"]) is None
+
+
+def test_a_catalog_is_indexed_once_and_another_catalog_anew():
+    first = find(CATALOG, "two")
+    assert find(CATALOG, "two") is first  # the same index
+    changed = Catalog(challenges=[challenge(2, LEVEL, gigya_id="deux")])
+    assert find(changed, "two") is None and find(changed, "deux") is not None
+    assert find(CATALOG, "deux") is None and find(CATALOG, "two") is not None
