@@ -21,16 +21,20 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.ceiling import Ceiling
 from bench.data import earn_transaction
 from bench.report import Figure, at_least, at_most, info, percentile
 from bench.workers import run_all
 from shared.enums import TriggerKind
+from shared.firestore import documents
 from shared.firestore.writes import Batch
 from shared.schema import paths
 from shared.schema import user as user_schema
+
+if TYPE_CHECKING:
+    from bench.listen import DocumentsListener
 
 RATE_GOAL = 100.0
 # The pipeline against the emulator's ceiling for the same storage work (bench/ceiling.py).
@@ -50,21 +54,6 @@ WATCHED_TOTAL = (
     user_schema.TOTALS,
     *user_schema.counter_field((TriggerKind.EARNED_POINTS, None)),
 )
-
-
-_NUMBERS = ("integer_value", "double_value")
-
-
-def _leaf(fields: Any, *names: str) -> Any:
-    """The raw `Value` at nested field `names` of a document's raw fields, or None."""
-    value = None
-    for name in names:
-        # Membership first: indexing a protobuf message map would insert the key.
-        if name not in fields:
-            return None
-        value = fields[name]
-        fields = value.map_value.fields
-    return value
 
 
 class TotalsWatch:
@@ -90,29 +79,24 @@ class TotalsWatch:
         self._applied: dict[str, int] = dict.fromkeys(users, 0)
         self.seen: list[tuple[float, float]] = []  # (when seen, delay in s)
         self.window = threading.BoundedSemaphore(IN_FLIGHT)
-        self._listeners: list[Any] = []
+        self._listener: DocumentsListener | None = None
 
     def start(self, timeout: float = 30.0) -> TotalsWatch:
         """Listen to the users' documents; returns once the listener is current."""
         from bench.listen import DocumentsListener
 
-        documents = [paths.user_doc(user) for user in self._users]
-        listener = DocumentsListener(self._db, documents, self._on_change)
-        self._listeners.append(listener.start(timeout))
+        users = [paths.user_doc(user) for user in self._users]
+        self._listener = DocumentsListener(self._db, users, self._on_change).start(timeout)
         return self
 
     def _on_change(self, fields: Any) -> None:
         now = time.perf_counter()
-        user_value = _leaf(fields, user_schema.USER_ID)
+        user_value = documents.raw_value(fields, user_schema.USER_ID)
         user = user_value.string_value if user_value is not None else None
         if user not in self._applied:
             return
-        total_value = _leaf(fields, *WATCHED_TOTAL)
-        total = 0
-        if total_value is not None:
-            # Stored as an integer (whole numbers are); a double would be read too.
-            kind = total_value.WhichOneof("value_type")
-            total = int(getattr(total_value, kind)) if kind in _NUMBERS else 0
+        total_value = documents.raw_value(fields, *WATCHED_TOTAL)
+        total = 0 if total_value is None else int(documents.raw_number(total_value))
         released = 0
         with self._lock:
             queue = self._sent[user]
@@ -127,9 +111,9 @@ class TotalsWatch:
 
     def stop(self) -> None:
         """Stop listening."""
-        for listener in self._listeners:
-            listener.stop()
-        self._listeners.clear()
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
 
     def sent(self, user: str) -> None:
         """Record that an event of `user` is about to be written."""

@@ -108,6 +108,32 @@ def decode_value(value: Any, db: firestore.Client) -> Any:
     return _helpers.decode_value(value, db)
 
 
+def raw_value(fields: Any, *names: str) -> Any | None:
+    """The raw `Value` at the nested field `names` of raw `fields`, or None when one is absent."""
+    value = None
+    for name in names:
+        # Membership first: indexing a protobuf message map would insert the key.
+        if fields is None or name not in fields:
+            return None
+        value = fields[name]
+        fields = value.map_value.fields
+    return value
+
+
+def raw_map(fields: Any, *names: str) -> Any | None:
+    """The raw map of `Value`s at the nested field `names` of raw `fields`, or None."""
+    value = raw_value(fields, *names)
+    return None if value is None else value.map_value.fields
+
+
+def raw_number(value: Any) -> float:
+    """A raw numeric `Value` (integer or double) as a number; 0 for any other kind."""
+    kind = value.WhichOneof("value_type")
+    if kind == "integer_value":
+        return value.integer_value
+    return value.double_value if kind == "double_value" else 0
+
+
 class LazyMap(Mapping[str, Any]):
     """A raw protobuf map of `Value`s, each value decoded (as `decode_value`) on first use.
 

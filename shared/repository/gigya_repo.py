@@ -51,13 +51,6 @@ class GigyaUser:
         return state
 
 
-def _map_at(fields: Any, name: str) -> Any | None:
-    """The raw map stored at `name` in raw `fields`, or None."""
-    if fields is None or name not in fields:
-        return None
-    return fields[name].map_value.fields
-
-
 def read_user(
     db: firestore.Client, user_id: str, challenge_ids: Collection[int] | None = None
 ) -> GigyaUser:
@@ -73,11 +66,10 @@ def read_user(
             mask.append(schema.entry_path(challenge_id).to_api_repr())
             mask.append(g.gigya_path(challenge_id).to_api_repr())
     fields = documents.get_raw_fields(db, paths.user_doc(user_id), mask)
-    gigya = _map_at(fields, g.GIGYA)
-    default = _map_at(gigya, g.DEFAULT)
-    challenges = _map_at(gigya, g.CHALLENGES)
+    default = documents.raw_map(fields, g.GIGYA, g.DEFAULT)
+    challenges = documents.raw_map(fields, g.GIGYA, g.CHALLENGES)
     return GigyaUser(
-        UserProgress(_map_at(fields, schema.CHALLENGES), db),
+        UserProgress(documents.raw_map(fields, schema.CHALLENGES), db),
         documents.decode_map(default, db) if default is not None else {},
         documents.LazyMap(challenges, db) if challenges is not None else {},
     )

@@ -30,11 +30,7 @@ class UserProgress(Mapping[int, ProgressState]):
         self._parsed: dict[int, ProgressState] = {}
 
     def _entry_fields(self, challenge_id: int) -> Any | None:
-        key = str(challenge_id)
-        # Membership first: indexing a protobuf message map would insert the key.
-        if self._entries is None or key not in self._entries:
-            return None
-        return self._entries[key].map_value.fields
+        return documents.raw_map(self._entries, str(challenge_id))
 
     def __getitem__(self, challenge_id: int) -> ProgressState:
         state = self._parsed.get(challenge_id)
@@ -56,10 +52,7 @@ class UserProgress(Mapping[int, ProgressState]):
         """How many milestones the user claimed in the challenge, without decoding its entry."""
         fields = self._entry_fields(challenge_id)
         value = None if fields is None else schema.claimed_count_field(fields)
-        if value is None:
-            return 0
-        kind = value.WhichOneof("value_type")
-        return int(value.integer_value if kind == "integer_value" else value.double_value)
+        return 0 if value is None else int(documents.raw_number(value))
 
     def has_unclaimed(self, challenge_id: int) -> bool:
         """Whether the user has unclaimed prizes in the challenge, without decoding its entry."""
@@ -72,9 +65,7 @@ def user_progress(db: firestore.Client, user_id: str) -> UserProgress:
     challenges = schema.CHALLENGES
     # The list reads the progress entries only, not the Gigya state beside them.
     fields = documents.get_raw_fields(db, paths.user_doc(user_id), [challenges])
-    if fields is None or challenges not in fields:
-        return UserProgress(None, db)
-    return UserProgress(fields[challenges].map_value.fields, db)
+    return UserProgress(documents.raw_map(fields, challenges), db)
 
 
 def progress_of(
