@@ -56,6 +56,57 @@ def is_listed(challenge: Challenge, facts: ListingFacts, now: datetime) -> bool:
     return not ended or facts.has_unclaimed(challenge.id)
 
 
+def may_leave(challenge: Challenge, now: datetime) -> bool:
+    """Whether the user's state can exclude a visible challenge: it is limited, or it ended."""
+    return challenge.limited or challenge.endDate < now
+
+
+def candidates(
+    challenges: Sequence[Challenge], *, category_id: int | None, search: str | None
+) -> list[Challenge]:
+    """The visible challenges of the category matching the search: the list before exclusions."""
+    return [
+        c
+        for c in challenges
+        if c.visible
+        and (category_id is None or c.categoryId == category_id)
+        and matches_search(c, search)
+    ]
+
+
+def page_window(
+    ordered: Sequence[Challenge], now: datetime, page: int, per_page: int
+) -> list[Challenge]:
+    """The challenges of `ordered` (sorted, not yet excluded) that may land on the page.
+
+    A challenge's place in the list is the number of listed ones before it: at least the
+    challenges before it that nothing can exclude, at most all of them (`may_leave`). Whatever
+    the user's state, the page holds challenges of the window only.
+    """
+    first, end = (page - 1) * per_page, page * per_page
+    sure = unsure = 0
+    window: list[Challenge] = []
+    for challenge in ordered:
+        if sure >= end:
+            break
+        if sure + unsure >= first:
+            window.append(challenge)
+        if may_leave(challenge, now):
+            unsure += 1
+        else:
+            sure += 1
+    return window
+
+
+def entries_for_page(
+    ordered: Sequence[Challenge], now: datetime, page: int, per_page: int
+) -> set[int]:
+    """The ids whose entries render the page: the window's, and their parents' (locks)."""
+    window = page_window(ordered, now, page, per_page)
+    parents = {c.parentChallengeId for c in window if c.parentChallengeId is not None}
+    return {c.id for c in window} | parents
+
+
 def matches_search(challenge: Challenge, search: str | None) -> bool:
     """True when `search` is a case-insensitive substring of the name in any language."""
     if not search:
@@ -115,9 +166,7 @@ def select_challenges(
     facts = states if isinstance(states, ListingFacts) else ParsedFacts(states)
     chosen = [
         c
-        for c in challenges
+        for c in candidates(challenges, category_id=category_id, search=search)
         if is_listed(c, facts, ctx.now)
-        and (category_id is None or c.categoryId == category_id)
-        and matches_search(c, search)
     ]
     return sort_challenges(chosen, order, ascending, states, ctx)

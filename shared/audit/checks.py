@@ -26,6 +26,7 @@ from shared.audit.findings import (
     CAPS,
     COUNTED,
     LEADERBOARD,
+    LISTING,
     POINTS,
     RANKS,
     STATES,
@@ -500,6 +501,7 @@ def check_progress(
         user,
     )
     stored_entries = progress_repo.entries(doc)
+    _check_listing(doc, stored_entries, user, f)
     wanted = expected.entries()
     for cid in sorted(set(stored_entries) | set(wanted)):
         if cid not in ctx.view.by_id:
@@ -565,6 +567,26 @@ def check_progress(
     _extra_points(
         ctx, f, f"{g.GIGYA}.{g.DEFAULT}.", default, wanted_default, user, g.DEFAULT_CHALLENGE
     )
+
+
+def _check_listing(
+    doc: Mapping[str, Any], stored_entries: Mapping[int, Mapping[str, Any]], user: str, f: Findings
+) -> None:
+    """(d) A complete `listing` mirror holds what the entries hold (the list trusts it)."""
+    if user_schema.LISTING_VERSION not in doc:
+        return  # older than the mirror: the list reads the entries themselves
+    f.count("listingMirrors")
+    mirror = doc.get(user_schema.LISTING) or {}
+    wanted = user_schema.listing_document(stored_entries)[user_schema.LISTING]
+    for cid in sorted(set(mirror) | set(wanted), key=str):
+        if mirror.get(cid) != wanted.get(cid):
+            f.add(
+                LISTING,
+                f"{user_schema.LISTING}.{cid} is {mirror.get(cid)} but the entry holds "
+                f"{wanted.get(cid)}",
+                user,
+                cid,
+            )
 
 
 def _always(value: str) -> Callable[[Sequence[str]], str]:

@@ -18,6 +18,7 @@ STATES = "states"  # (b) state kinds: the latest observation by ledger order
 POINTS = "points"  # (c) Gigya points: `_default`, hour and month buckets, variants
 LEADERBOARD = "leaderboard"  # (c) each entry's total = the user's points on that board
 MILESTONES = "milestones"  # (d) one per level reached, consistent with the entry
+LISTING = "listingMirror"  # (d) the user document's `listing` mirror = what its entries hold
 PRIZES = "prizes"  # (d) issued once: points credits, voucher codes, badges
 VOUCHERS = "vouchers"  # (d) a code to one prize, a prize one code
 PEOPLE_FINISHED = "peopleFinished"  # (d) the shards sum to the users who finished

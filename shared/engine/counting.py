@@ -252,8 +252,12 @@ def count(
     earning: Earning | None = None,
     stored_default: Mapping[str, Any] | None = None,
     default_keys: Sequence[str] = (),
+    *,
+    new_document: bool = False,
 ) -> dict[int, ProgressState]:
     """Commit the counting batch; the progress after it per challenge.
+
+    `new_document`: the event's read found no user document, so this write creates it.
 
     Raises google.api_core.exceptions.AlreadyExists when the event was counted before.
     """
@@ -275,7 +279,9 @@ def count(
         if by_challenge:
             gigya[g.CHALLENGES] = by_challenge
     boards = boards_of(candidates, earning, default_keys)
-    body = schema.merge_body(user_id, fields, gigya or None, counted_at=run.now)
+    body = schema.merge_body(
+        user_id, fields, gigya or None, counted_at=run.now, complete=new_document
+    )
 
     def build(batch: Batch) -> None:
         event_marker = paths.event_marker_doc(user_id, transaction_id)

@@ -171,6 +171,7 @@ def _count_and_settle(
                 earning,
                 stored_default,
                 view.catalog.defaultChallenge.variantAttributes,
+                new_document=read.absent,
             )
         )
         outcome.status = COUNTED

@@ -171,10 +171,10 @@ def document_name(db: firestore.Client, path: str) -> str:
     return f"{db._database_string}/documents/{path}"
 
 
-def get_raw_fields(
+def get_raw_document(
     db: firestore.Client, path: str, field_paths: Sequence[str] | None = None
 ) -> Any | None:
-    """The raw protobuf field map of the document at `path`, or None when absent.
+    """The raw protobuf `Document` at `path` (fields, update time), or None when absent.
 
     `field_paths` (the API's dotted form, `FieldPath.to_api_repr()`) limit what is fetched.
     """
@@ -182,9 +182,17 @@ def get_raw_fields(
     if field_paths is not None:
         request.mask.field_paths.extend(field_paths)
     try:
-        return rpc.get_document(db, request).fields
+        return rpc.get_document(db, request)
     except gexc.NotFound:
         return None
+
+
+def get_raw_fields(
+    db: firestore.Client, path: str, field_paths: Sequence[str] | None = None
+) -> Any | None:
+    """The raw protobuf field map of the document at `path`, or None when absent."""
+    document = get_raw_document(db, path, field_paths)
+    return None if document is None else document.fields
 
 
 def get_document(

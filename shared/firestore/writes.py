@@ -5,7 +5,8 @@ increments and deletes, leaderboard entries) is built here as raw `Write` messag
 inside the `CommitRequest`: the client library's `WriteBatch` walks the same data through
 `FieldPath` objects, sorted copies and proto-plus wrappers, which cost the event more CPU than
 the rest of its processing. `Batch` offers the part of `WriteBatch`'s interface the service
-uses (`create`, `set`, `update`, `delete`); creates and sets are encoded here, updates and
+uses (`create`, `set`, `update`, `delete`) and `replace_fields` (a conditional replacement of
+whole top-level fields); creates, sets and replacements are encoded here, updates and
 deletes (rare, and with field-path keys or preconditions) by the library's own helpers.
 
 Each committed write comes back as a `Committed`: its update time and, by field path, the
@@ -258,6 +259,18 @@ class Batch:
         if merge is not True and merge is not False:
             raise ValueError("merge is True or False here: field lists are not supported")
         self._encode(reference, data, merge=merge)
+
+    def replace_fields(
+        self, reference: Any, data: Mapping[str, Any], *, unchanged_since: Any
+    ) -> None:
+        """Replace the top-level fields of `data`, each whole, in a document not written since.
+
+        `unchanged_since` is the protobuf `Timestamp` of the document's update time as read;
+        the commit fails with FailedPrecondition when the document was written after it.
+        """
+        write = self._encode(reference, data, merge=False)
+        write.update_mask.field_paths.extend(data)
+        write.current_document.update_time.CopyFrom(unchanged_since)
 
     def update(self, reference: Any, data: Mapping[str, Any], option: Any = None) -> None:
         """Update fields named by field paths of an existing document (the library's encoding)."""

@@ -56,14 +56,14 @@ def notify_action(db: firestore.Client, query: NotifyActionParams, now: datetime
     data = action_transaction(query, action.points, now)
     if caps.is_capped(action):
         for _ in range(RECORD_ATTEMPTS):
-            state = gigya_repo.read_action_cap(db, query.UID, action.actionId)
+            state, absent = gigya_repo.read_action_cap(db, query.UID, action.actionId)
             reason = caps.refusal(action, state, now, catalog.timezone)
             if reason is not None:
                 raise LimitReachedError(reason, parameter="action")
             after = caps.after_one_more(state, now, catalog.timezone)
             try:
                 gigya_repo.record_capped_action(
-                    db, query.UID, action.actionId, after, transaction_id, data
+                    db, query.UID, action.actionId, after, transaction_id, data, new_document=absent
                 )
                 break
             except gexc.AlreadyExists:

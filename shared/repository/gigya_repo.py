@@ -100,11 +100,13 @@ def read_users(
     return found
 
 
-def read_action_cap(db: firestore.Client, user_id: str, action_id: str) -> ActionCapState:
-    """The cap state of one action of one user (one masked read)."""
+def read_action_cap(
+    db: firestore.Client, user_id: str, action_id: str
+) -> tuple[ActionCapState, bool]:
+    """The cap state of one action of one user, and whether the user has no document yet."""
     path = g.action_cap_path(action_id)
-    doc = documents.get_document(db, paths.user_doc(user_id), [path.to_api_repr()]) or {}
-    return ActionCapState.decode(schema.action_cap_of(doc, action_id))
+    found = documents.get_document(db, paths.user_doc(user_id), [path.to_api_repr()])
+    return ActionCapState.decode(schema.action_cap_of(found or {}, action_id)), found is None
 
 
 def record_capped_action(
@@ -114,13 +116,20 @@ def record_capped_action(
     after: ActionCapState,
     transaction_id: str,
     transaction: Mapping[str, Any],
+    *,
+    new_document: bool = False,
 ) -> None:
-    """Record the `after.count`-th counted notification and its transaction, or AlreadyExists."""
+    """Record the `after.count`-th counted notification and its transaction, or AlreadyExists.
+
+    `new_document`: the cap's read found no user document, so this write creates it.
+    """
     batch = Batch(db)
     log = g.action_log_doc(paths.user_doc(user_id), action_id, after.count)
     batch.create(db.document(log), ActionLogEntry(transaction_id, after.last_at).encode())
     batch.create(db.document(paths.transaction_doc(transaction_id)), dict(transaction))
-    body = schema.merge_body(user_id, {}, {g.ACTIONS: {action_id: after.encode()}})
+    body = schema.merge_body(
+        user_id, {}, {g.ACTIONS: {action_id: after.encode()}}, complete=new_document
+    )
     progress_repo.add_merge_data(db, batch, user_id, body)
     batch.commit()
 

@@ -1,13 +1,13 @@
 """Reading a user's progress for the read API: one get of the user document, parsed on demand.
 
-A list request needs every challenge's entry for its filters but the full progress of a page's
-challenges only; `UserProgress` answers the filters from the raw protobuf and decodes an entry
-the first time it is asked for.
+A list request needs, of every challenge, only what its exclusions ask (the `listing` mirror,
+shared/schema/user.py), and the full progress of a page's challenges; `UserProgress` answers
+the exclusions from the raw protobuf and decodes an entry the first time it is asked for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from shared.firestore import documents
@@ -19,18 +19,31 @@ from shared.schema.user import ProgressState, decode_entry
 if TYPE_CHECKING:
     from google.cloud import firestore
 
+_LISTING_MASK = schema.LISTING
+_LISTING_VERSION_MASK = schema.LISTING_VERSION
+
 
 class UserProgress(Mapping[int, ProgressState]):
-    """A user's progress by challenge id, decoded lazily from the user document's protobuf."""
+    """A user's progress by challenge id, decoded lazily from the user document's protobuf.
 
-    def __init__(self, entries: Any, db: firestore.Client) -> None:
+    With `listing` (the document's complete mirror), the exclusions are answered from it and
+    `entries` may hold only some challenges' entries (a page's); without it, from `entries`.
+    """
+
+    def __init__(self, entries: Any, db: firestore.Client, listing: Any | None = None) -> None:
         # `entries` is the raw map of `challenges`: challenge id (a string) -> entry value.
         self._entries = entries
         self._db = db
+        self._listing = listing
         self._parsed: dict[int, ProgressState] = {}
 
     def _entry_fields(self, challenge_id: int) -> Any | None:
         return documents.raw_map(self._entries, str(challenge_id))
+
+    def _facts(self, challenge_id: int) -> Any | None:
+        if self._listing is None:
+            return self._entry_fields(challenge_id)
+        return documents.raw_map(self._listing, str(challenge_id))
 
     def __getitem__(self, challenge_id: int) -> ProgressState:
         state = self._parsed.get(challenge_id)
@@ -50,22 +63,44 @@ class UserProgress(Mapping[int, ProgressState]):
 
     def claimed_count(self, challenge_id: int) -> int:
         """How many milestones the user claimed in the challenge, without decoding its entry."""
-        fields = self._entry_fields(challenge_id)
+        fields = self._facts(challenge_id)
         value = None if fields is None else schema.claimed_count_field(fields)
         return 0 if value is None else int(documents.raw_number(value))
 
     def has_unclaimed(self, challenge_id: int) -> bool:
         """Whether the user has unclaimed prizes in the challenge, without decoding its entry."""
-        fields = self._entry_fields(challenge_id)
+        fields = self._facts(challenge_id)
         return fields is not None and schema.has_unclaimed_fields(fields)
 
 
-def user_progress(db: firestore.Client, user_id: str) -> UserProgress:
-    """The user's progress in every challenge, by challenge id, in one round trip."""
-    challenges = schema.CHALLENGES
+def user_progress(
+    db: firestore.Client, user_id: str, entry_ids: Collection[int] | None = None
+) -> UserProgress:
+    """The user's progress for the list, in one round trip.
+
+    With `entry_ids`, only those challenges' entries are read, with the `listing` mirror that
+    answers the exclusions for every challenge. A document whose mirror is not complete (older
+    than it) is read whole instead, and its mirror written once, so its next list reads a page.
+    """
+    path = paths.user_doc(user_id)
+    if entry_ids is not None:
+        mask = [_LISTING_MASK, _LISTING_VERSION_MASK]
+        mask += [progress_repo.entry_mask(cid) for cid in sorted(entry_ids)]
+        fields = documents.get_raw_fields(db, path, mask)
+        if fields is None or schema.listing_complete(fields):
+            listing = documents.raw_map(fields, schema.LISTING)
+            entries = documents.raw_map(fields, schema.CHALLENGES)
+            # Complete and absent: no challenge has anything the exclusions look at.
+            return UserProgress(entries, db, listing if listing is not None else {})
     # The list reads the progress entries only, not the Gigya state beside them.
-    fields = documents.get_raw_fields(db, paths.user_doc(user_id), [challenges])
-    return UserProgress(documents.raw_map(fields, challenges), db)
+    document = documents.get_raw_document(db, path, [schema.CHALLENGES, _LISTING_VERSION_MASK])
+    if document is None:
+        return UserProgress(None, db)
+    entries = documents.raw_map(document.fields, schema.CHALLENGES)
+    if not schema.listing_complete(document.fields):
+        stored = schema.entries(documents.decode_map(document.fields, db))
+        progress_repo.complete_listing(db, user_id, stored, document.update_time)
+    return UserProgress(entries, db)
 
 
 def progress_of(

@@ -33,8 +33,9 @@ merge_data = schema.merge_body
 
 
 @functools.lru_cache(maxsize=4096)
-def _entry_mask(challenge_id: int) -> str:
-    # Rendered once per challenge: every event masks its read to its challenges.
+def entry_mask(challenge_id: int) -> str:
+    """The read mask path of one challenge's entry (rendered once per challenge)."""
+    # Every event masks its read to its challenges, and every list to a page's.
     return entry_path(challenge_id).to_api_repr()
 
 
@@ -60,7 +61,7 @@ def read_progress(
     if not ids:
         return found
     # A mask keeps the answer to the challenges asked for, whatever else the user is in.
-    mask = [_entry_mask(cid) for cid in ids]
+    mask = [entry_mask(cid) for cid in ids]
     stored = entries(documents.get_document(db, paths.user_doc(user_id), mask))
     for cid in ids:
         found[cid] = stored.get(cid)
@@ -74,6 +75,8 @@ class EventRead:
     entries: dict[int, dict[str, Any] | None]
     gigya: dict[int, dict[str, Any]]
     default: dict[str, Any] | None
+    # No user document yet: the counting write creates it, its `listing` mirror complete.
+    absent: bool = False
 
 
 def read_for_event(
@@ -82,22 +85,49 @@ def read_for_event(
     """Entries of `challenge_ids`, Gigya state of `gigya_ids` and `_default`, in one read."""
     ids = sorted(set(challenge_ids))
     points_ids = sorted(set(gigya_ids))
-    mask = [_entry_mask(cid) for cid in ids]
+    mask = [entry_mask(cid) for cid in ids]
     mask += [_gigya_mask(cid) for cid in points_ids]
     mask.append(_DEFAULT_MASK)
-    doc = documents.get_document(db, paths.user_doc(user_id), mask) or {}
+    found = documents.get_document(db, paths.user_doc(user_id), mask)
+    doc = found or {}
     stored = entries(doc)
     default = schema.gigya_map(doc).get(g.DEFAULT)
     return EventRead(
         entries={cid: stored.get(cid) for cid in ids},
         gigya={cid: dict(schema.gigya_points_of(doc, cid)) for cid in points_ids},
         default=dict(default) if isinstance(default, Mapping) else None,
+        absent=found is None,
     )
 
 
 def read_one(db: firestore.Client, user_id: str, challenge_id: int) -> dict[str, Any] | None:
     """One challenge's progress entry, or None."""
     return read_progress(db, user_id, [challenge_id])[challenge_id]
+
+
+def complete_listing(
+    db: firestore.Client,
+    user_id: str,
+    stored: Mapping[int, Mapping[str, Any]],
+    unchanged_since: Any,
+) -> bool:
+    """Write the whole `listing` mirror of a legacy user document read at `unchanged_since`.
+
+    False, with nothing written, when the document was written since: the next read tries again.
+    """
+    from google.api_core import exceptions as gexc
+
+    from shared.firestore.writes import Batch
+
+    batch = Batch(db)
+    batch.replace_fields(
+        paths.user_doc(user_id), schema.listing_document(stored), unchanged_since=unchanged_since
+    )
+    try:
+        batch.commit()
+    except (gexc.FailedPrecondition, gexc.Aborted):
+        return False
+    return True
 
 
 def add_marker(db: firestore.Client, batch: Batch, path: str, marker: EventMarker) -> None:

@@ -2,9 +2,9 @@
 
 The document holds `userId`, `updatedAt` (when the engine last counted a transaction for the
 user), `challenges` (a map from the challenge id, as a string, to the entry `ProgressState`
-decodes) and `gigya` (shared/schema/gigya.py), so one read gives the user's progress in every
-challenge. The engine writes entries with merge-sets and field
-transforms only (no read-modify-write): the fragments below (`counted_fields`,
+decodes), `listing` and `listingVersion` (below) and `gigya` (shared/schema/gigya.py), so one
+read gives the user's progress in every challenge. The engine writes entries with merge-sets
+and field transforms only (no read-modify-write): the fragments below (`counted_fields`,
 `level_up_fields`, `issued_fields`, `claimed_fields`, `reset_level_fields`), wrapped by
 `merge_body`, are every write an entry gets. An entry's fields:
 
@@ -24,6 +24,15 @@ transforms only (no read-modify-write): the fragments below (`counted_fields`,
   docs/API.md shows a claimed milestone (all three: `MilestoneEntry`).
 - `claimedCount`: milestones claimed (limited challenges with one leave the list).
 - `isNewLevel`: set by a level-up, removed by gm.resetLevelStatus (read by the Gigya surface).
+
+`listing.{challengeId}` mirrors, for every challenge, the two things the list's exclusions ask
+of an entry: `unclaimed.{milestoneId}` (true while the entry's is there) and `claimedCount`.
+`merge_body` writes the mirror from the entry's own fragments, in the same write, so the two
+cannot differ; the list reads it with the entries of one page only, not every entry. The
+mirror is complete (covers every entry) when `listingVersion` is present: set when the document
+is written whole or created by a write that knew it was absent. A document older than the
+mirror lacks it: the list reads it whole and writes its whole mirror once (`listing_document`,
+conditional on the document being unchanged since the read), docs/DESIGN.md, "The list's read".
 
 Entries carry no timestamp the document or the milestones already hold: when a level was
 reached is its milestone's `createdAt`, the time of the last counting write the document's
@@ -51,6 +60,9 @@ USER_ID = "userId"
 UPDATED_AT = "updatedAt"  # when the engine last counted a transaction for the user
 CHALLENGES = "challenges"  # challenges.{challengeId}: the entries
 GIGYA = g.GIGYA
+LISTING = "listing"  # listing.{challengeId}: the entry's unclaimed keys and claimed count
+LISTING_VERSION = "listingVersion"  # present: `listing` mirrors every entry
+LISTING_COMPLETE = 1  # the value of `listingVersion`
 
 # --- a challenge entry ---------------------------------------------------------------------------
 TOTALS = "totals"
@@ -83,6 +95,8 @@ NAMES = frozenset(
     {
         USER_ID,
         CHALLENGES,
+        LISTING,
+        LISTING_VERSION,
         TOTALS,
         BASELINE,
         CYCLE,
@@ -362,8 +376,13 @@ def claimed_count_field(fields: Any) -> Any | None:
 
 
 def has_unclaimed_fields(fields: Any) -> bool:
-    """Whether an entry's protobuf fields list unclaimed prizes."""
+    """Whether an entry's (or its `listing` mirror's) protobuf fields list unclaimed prizes."""
     return UNCLAIMED in fields and bool(fields[UNCLAIMED].map_value.fields)
+
+
+def listing_complete(fields: Any) -> bool:
+    """Whether a user document's raw fields say its `listing` mirrors every entry."""
+    return LISTING_VERSION in fields
 
 
 # --- the writes (merge-set fragments of one entry) -----------------------------------------------
@@ -445,15 +464,39 @@ def reset_level_fields() -> dict[str, Any]:
     return {IS_NEW_LEVEL: _firestore.DELETE_FIELD}
 
 
+def listing_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The `listing` mirror of one entry's write: its `unclaimed` keys and `claimedCount`."""
+    mirror: dict[str, Any] = {}
+    # Written exactly as the entry's: a merge of an empty map empties both.
+    if (unclaimed := fields.get(UNCLAIMED)) is not None:
+        mirror[UNCLAIMED] = {
+            key: value if value is _firestore.DELETE_FIELD else True
+            for key, value in unclaimed.items()
+        }
+    if CLAIMED_COUNT in fields:
+        mirror[CLAIMED_COUNT] = fields[CLAIMED_COUNT]
+    return mirror
+
+
+def listing_document(entries: Mapping[int, Mapping[str, Any]]) -> dict[str, Any]:
+    """The whole `listing` mirror of stored entries, marked complete (a legacy document's)."""
+    listing = {str(cid): m for cid, entry in entries.items() if (m := listing_fields(entry))}
+    return {LISTING: listing, LISTING_VERSION: LISTING_COMPLETE}
+
+
 def merge_body(
     user_id: str,
     fields_by_challenge: Mapping[int, Mapping[str, Any]],
     gigya: Mapping[str, Any] | None = None,
     counted_at: datetime | None = None,
+    *,
+    complete: bool = False,
 ) -> dict[str, Any]:
     """The merge-set body writing nested `fields` into each challenge's entry (and `gigya`).
 
-    `counted_at` (a counting write's time) becomes the document's `updatedAt`.
+    Each entry's `listing` mirror is written with it. `counted_at` (a counting write's time)
+    becomes the document's `updatedAt`; `complete` (the document is absent, or written whole)
+    marks the mirror complete.
     """
     body: dict[str, Any] = {USER_ID: user_id}
     if counted_at is not None:
@@ -462,6 +505,11 @@ def merge_body(
     challenges = {str(cid): dict(fields) for cid, fields in fields_by_challenge.items() if fields}
     if challenges:
         body[CHALLENGES] = challenges
+        listing = {cid: m for cid, fields in challenges.items() if (m := listing_fields(fields))}
+        if listing:
+            body[LISTING] = listing
+    if complete:
+        body[LISTING_VERSION] = LISTING_COMPLETE
     if gigya:
         body[GIGYA] = dict(gigya)
     return body
@@ -474,4 +522,4 @@ def user_document(
     counted_at: datetime | None = None,
 ) -> dict[str, Any]:
     """A whole user document (fixtures): entries by challenge id, Gigya state, last counted."""
-    return merge_body(user_id, entries_by_challenge, gigya, counted_at)
+    return merge_body(user_id, entries_by_challenge, gigya, counted_at, complete=True)

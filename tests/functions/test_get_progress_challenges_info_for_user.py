@@ -207,3 +207,73 @@ def test_warm_list_costs_at_most_two_round_trips(api, firestore_calls, items):
     assert len(response.get_json()["result"]["data"]) == items
     # One nonce create for V1 authentication, one get of the user document.
     assert sorted(firestore_calls.snapshot().elements()) == ["commit", "get_document"]
+
+
+def _store_legacy(db, user_id, entries):
+    """The user document as written before the `listing` mirror: its entries only."""
+    from shared.schema import paths
+    from shared.schema import user as user_schema
+
+    stored = {str(cid): entry for cid, entry in entries.items()}
+    db.document(paths.user_doc(user_id)).set(
+        {user_schema.USER_ID: user_id, user_schema.CHALLENGES: stored}
+    )
+
+
+def test_a_page_lists_what_a_whole_read_lists_and_reads_its_entries_only(
+    api, firestore_calls, monkeypatch
+):
+    from shared.api import reads
+    from shared.schema import paths
+    from shared.schema import user as user_schema
+
+    now = utcnow()
+    ended = {"start": now - timedelta(days=60), "end": now - timedelta(days=1)}
+    load_catalog(
+        api.db,
+        catalog(
+            *(
+                challenge(
+                    i,
+                    limited=i % 3 == 0,
+                    parent=i - 1 if i % 5 == 0 else None,
+                    **(ended if i % 4 == 0 else {}),
+                )
+                for i in range(1, 41)
+            )
+        ),
+    )
+    entries = {
+        i: progress_doc(
+            i * 7,
+            claimed_count=1 if i % 2 else 0,
+            unclaimed=[unclaimed_entry(1000 + i)] if i % 8 == 0 else None,
+            achieved_at=now if i % 10 == 4 else None,
+        )
+        for i in range(1, 41)
+    }
+    queries = [
+        {"UserId": USER, "OrderBy": order, "IsAscending": up, "Page": page, "ItemsPerPage": 6}
+        for order in ("Id", "Name", "EndDate", "Progress")
+        for up in ("true", "false")
+        for page in (1, 2, 4)
+    ]
+
+    def listed(query):
+        return _result(api.call("v1", NAME, query=query))["result"]
+
+    store_progress(api.db, USER, entries)
+    pages = [listed(q) for q in queries]
+    assert any(p["data"] for p in pages) and any(p["count"] != 40 for p in pages)
+    # A warm page reads the user document once, not whole: one nonce create, one masked get.
+    firestore_calls.reset()
+    assert listed(queries[0]) == pages[0]
+    assert sorted(firestore_calls.snapshot().elements()) == ["commit", "get_document"]
+    for query, page in zip(queries, pages, strict=True):
+        # The same document from before the mirror: read whole, then mirrored, then by page.
+        _store_legacy(api.db, USER, entries)
+        assert listed(query) == page
+        assert user_schema.LISTING_VERSION in api.db.document(paths.user_doc(USER)).get().to_dict()
+        assert listed(query) == page
+    monkeypatch.setattr(reads, "MASKED_ENTRIES_LIMIT", -1)
+    assert [listed(q) for q in queries] == pages

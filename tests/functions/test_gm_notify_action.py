@@ -105,6 +105,11 @@ def test_a_frequency_cap_refuses_a_second_notification_too_soon(gm):
     assert body["errorCode"] == 400124 and body["errorDetails"] == "FreqCap exceeded"
     # Another user is not limited by it.
     gm.ok("gm.notifyAction", UID="u2", action="checkin")
+    # The cap's write created the user's document, knowing it was new: its list reads a page.
+    from shared.schema import user as user_schema
+
+    stored = gm.db.document(paths.user_doc("u2")).get().to_dict()
+    assert stored[user_schema.LISTING_VERSION] == user_schema.LISTING_COMPLETE
 
 
 @pytest.mark.parametrize(

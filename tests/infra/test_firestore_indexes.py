@@ -13,12 +13,17 @@ def _overrides() -> dict[tuple[str, str], dict]:
     return {(o["collectionGroup"], o["fieldPath"]): o for o in data["fieldOverrides"]}
 
 
-def test_the_user_documents_progress_map_is_not_indexed() -> None:
-    # Hundreds of nested values per user: indexing them costs writes and nears the
-    # per-document index-entry limit, and no query reads them.
-    override = _overrides()[("users", "challenges")]
-    assert override["indexes"] == []
-    assert not override.get("ttl")
+def test_the_user_documents_maps_are_not_indexed() -> None:
+    # Hundreds of nested values per user (entries, their listing mirror, Gigya points by hour):
+    # indexing them costs writes and nears the per-document index-entry limit, and no query
+    # reads them.
+    from shared.schema import paths
+    from shared.schema import user as user_schema
+
+    for field in (user_schema.CHALLENGES, user_schema.LISTING, user_schema.GIGYA):
+        override = _overrides()[(paths.USERS, field)]
+        assert override["indexes"] == []
+        assert not override.get("ttl")
 
 
 def test_nonces_expire_by_ttl() -> None:

@@ -131,3 +131,90 @@ def test_paginate():
     assert listing.paginate(items, 1, 10) == list(range(10))
     assert listing.paginate(items, 3, 10) == [20, 21, 22, 23, 24]
     assert listing.paginate(items, 4, 10) == []
+
+
+# --- the page window: which entries a page needs, whatever the user's state --------------------
+
+
+class _Facts:
+    """ListingFacts from explicit sets (what the `listing` mirror says)."""
+
+    def __init__(self, claimed: set[int], unclaimed: set[int]) -> None:
+        self.claimed, self.unclaimed = claimed, unclaimed
+
+    def claimed_count(self, challenge_id: int) -> int:
+        return 1 if challenge_id in self.claimed else 0
+
+    def has_unclaimed(self, challenge_id: int) -> bool:
+        return challenge_id in self.unclaimed
+
+
+def _random_catalog(rng, size):
+    ended = NOW - timedelta(days=1)
+    return [
+        challenge(
+            cid,
+            limited=rng.random() < 0.5,
+            end=ended if rng.random() < 0.3 else NOW + timedelta(days=cid),
+            visible=rng.random() < 0.9,
+            category_id=rng.choice((1, 2)),
+            parent=rng.choice((None, None, max(1, cid - 3))) if cid > 3 else None,
+        )
+        for cid in rng.sample(range(1, 3 * size), size)
+    ]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_the_page_is_made_of_the_window_whatever_the_state(seed):
+    import random
+
+    rng = random.Random(seed)
+    catalog = _random_catalog(rng, rng.randint(0, 40))
+    ids = [c.id for c in catalog]
+    facts = _Facts({i for i in ids if rng.random() < 0.4}, {i for i in ids if rng.random() < 0.4})
+    order = rng.choice([o for o in OrderField if o is not OrderField.PROGRESS])
+    ascending, category = rng.random() < 0.5, rng.choice((None, 1, 2))
+    page, per_page = rng.randint(1, 4), rng.randint(1, 12)
+    view = ctx()
+
+    # The list as it is without a window: every state known.
+    chosen = listing.select_challenges(
+        catalog, facts, view, category_id=category, search=None, order=order, ascending=ascending
+    )
+    expected = listing.paginate(chosen, page, per_page)
+
+    found = listing.candidates(catalog, category_id=category, search=None)
+    ordered = listing.sort_challenges(found, order, ascending, {}, view)
+    window = listing.page_window(ordered, NOW, page, per_page)
+    needed = listing.entries_for_page(ordered, NOW, page, per_page)
+    listed = [c for c in ordered if listing.is_listed(c, facts, NOW)]
+    assert [c.id for c in listed] == [c.id for c in chosen]
+    assert [c.id for c in listing.paginate(listed, page, per_page)] == [c.id for c in expected]
+    assert {c.id for c in expected} <= {c.id for c in window}
+    assert {c.parentChallengeId for c in expected} - {None} <= needed
+    assert {c.id for c in window} <= needed
+
+
+def test_the_window_of_a_first_page_of_challenges_nothing_can_exclude_is_the_page():
+    far = NOW + timedelta(days=30)
+    ordered = [challenge(i, limited=False, end=far) for i in range(1, 30)]
+    assert [c.id for c in listing.page_window(ordered, NOW, 1, 10)] == list(range(1, 11))
+    assert [c.id for c in listing.page_window(ordered, NOW, 3, 10)] == list(range(21, 30))
+    assert listing.page_window(ordered, NOW, 4, 10) == []
+
+
+def test_the_window_widens_by_the_challenges_that_may_leave():
+    far, ended = NOW + timedelta(days=30), NOW - timedelta(days=1)
+    # 1 and 3 may leave (limited, ended). Page 2 of size 2 holds the 3rd and 4th listed: not 2
+    # (at most the 2nd), but any of 3 to 6 (6 is the 4th listed when 1 and 3 both leave).
+    ordered = [
+        challenge(1, limited=True, end=far),
+        challenge(2, limited=False, end=far),
+        challenge(3, limited=False, end=ended),
+        challenge(4, limited=False, end=far),
+        challenge(5, limited=False, end=far),
+        challenge(6, limited=False, end=far),
+    ]
+    assert [c.id for c in listing.page_window(ordered, NOW, 2, 2)] == [3, 4, 5, 6]
+    assert listing.may_leave(ordered[0], NOW) and listing.may_leave(ordered[2], NOW)
+    assert not listing.may_leave(ordered[1], NOW)

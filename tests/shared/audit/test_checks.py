@@ -248,6 +248,27 @@ def test_milestones_one_per_level_reached_with_their_codes() -> None:
     assert report.findings.tally["prizes.vouchers"] == 2
 
 
+def test_a_complete_listing_mirror_that_differs_from_its_entry_is_reported() -> None:
+    from shared.schema import user as user_schema
+
+    ctx = _voucher_catalog()
+    bundle = _won(ctx, ["A", "B"])
+    assert bundle.doc is not None
+    entries = user_schema.entries(bundle.doc)
+    bundle.doc.update(user_schema.listing_document(entries))
+    report = check_user(ctx, bundle)
+    assert report.findings.differences == []
+    assert report.findings.tally["listingMirrors"] == 1
+    # A claim that reached the entry but not the mirror: the list would show a prize claimed.
+    first = str(milestone_id(USER, 1, 0, 0))
+    del bundle.doc[user_schema.LISTING]["1"][user_schema.UNCLAIMED][first]
+    [found] = [f for f in _differences(ctx, bundle) if f.check == "listingMirror"]
+    assert (found.user, found.challenge) == (USER, "1")
+    # Older than the mirror (no listingVersion): nothing to compare, the list reads entries.
+    del bundle.doc[user_schema.LISTING_VERSION]
+    assert [f for f in _differences(ctx, bundle) if f.check == "listingMirror"] == []
+
+
 def test_a_voucher_code_given_twice_is_reported() -> None:
     ctx = _voucher_catalog()
     bundle = _won(ctx, ["A", "B"])

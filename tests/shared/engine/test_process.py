@@ -74,6 +74,26 @@ def test_counts_points_and_completes_a_level_with_its_prizes(db, monkeypatch):
     assert progress(db, "u1", 1)["totals"]["earnedPoints"] == 130
 
 
+def test_the_listing_mirror_follows_the_prizes_and_is_complete_for_new_users_only(db):
+    from shared.repository import prizes_repo
+    from shared.schema import user as user_schema
+
+    install(db, [challenge(1, simple_level(EARNED, 100, [points_reward(7, 50)]))])
+    # A document from before the mirror, with an entry in another challenge.
+    db.document(paths.user_doc("old")).set({"userId": "old", "challenges": {"9": {}}})
+    for user in ("new", "old"):
+        [mid] = process_transaction(db, f"{user}-t1", earn(user, 150)).milestones
+        stored = db.document(paths.user_doc(user)).get().to_dict()
+        assert stored[user_schema.LISTING] == {"1": {user_schema.UNCLAIMED: {str(mid): True}}}
+        prizes_repo.claim_milestone(db, user, mid, NOW)
+        stored = db.document(paths.user_doc(user)).get().to_dict()
+        assert stored[user_schema.LISTING] == {
+            "1": {user_schema.UNCLAIMED: {}, user_schema.CLAIMED_COUNT: 1}
+        }
+        # Only the document the engine created is known to be mirrored whole.
+        assert (user_schema.LISTING_VERSION in stored) is (user == "new")
+
+
 def test_each_level_counts_from_the_previous_level_and_excess_does_not_carry(db):
     install(db, [challenge(1, simple_level(EARNED, 100), simple_level(EARNED, 100))])
     assert len(process_transaction(db, "t1", earn("u", 150)).milestones) == 1

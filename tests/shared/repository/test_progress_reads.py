@@ -52,3 +52,97 @@ def test_the_list_filters_are_answered_without_parsing_entries(db):
     assert lazy[3].achieved(TriggerKind.EARNED_POINTS) == 30
     assert set(lazy._parsed) == {3}
     assert 4 not in lazy and len(lazy) == 3
+
+
+def _legacy(db, user_id, entries):
+    """A user document as written before the `listing` mirror: entries only."""
+    from shared.schema import paths
+    from shared.schema import user as user_schema
+
+    body = {
+        user_schema.USER_ID: user_id,
+        user_schema.CHALLENGES: {str(cid): entry for cid, entry in entries.items()},
+    }
+    db.document(paths.user_doc(user_id)).set(body)
+
+
+def _stored(db, user_id):
+    from shared.schema import paths
+
+    return db.document(paths.user_doc(user_id)).get()
+
+
+def test_a_page_read_fetches_the_pages_entries_and_answers_every_exclusion(db):
+    from tests.shared.api.factories import unclaimed_entry
+
+    entries = {
+        1: progress_doc(10, claimed_count=2),
+        2: progress_doc(20, unclaimed=[unclaimed_entry(9)]),
+        3: progress_doc(30),
+    }
+    store_progress(db, "u", entries)
+    page = progress_reads.user_progress(db, "u", {3, 4})
+    whole = progress_reads.user_progress(db, "u")
+    assert set(page) == {3} and set(whole) == {1, 2, 3}
+    for cid in (1, 2, 3, 4):
+        assert page.claimed_count(cid) == whole.claimed_count(cid)
+        assert page.has_unclaimed(cid) == whole.has_unclaimed(cid)
+    assert page[3] == whole[3]
+    nobody = progress_reads.user_progress(db, "nobody", {1})
+    assert nobody == {} and nobody.claimed_count(1) == 0 and not nobody.has_unclaimed(1)
+
+
+def test_a_document_older_than_the_mirror_is_read_whole_and_gets_its_mirror_once(db):
+    from shared.schema import user as user_schema
+    from tests.shared.api.factories import unclaimed_entry
+
+    entries = {
+        1: progress_doc(10, claimed_count=2),
+        2: progress_doc(20, unclaimed=[unclaimed_entry(9)]),
+        3: progress_doc(30),
+    }
+    _legacy(db, "old", entries)
+    first = progress_reads.user_progress(db, "old", {3})
+    # Read whole: the exclusions come from the entries themselves.
+    assert set(first) == {1, 2, 3}
+    facts = [first.claimed_count(1), first.has_unclaimed(2), first.has_unclaimed(3)]
+    assert facts == [2, True, False]
+    stored = _stored(db, "old").to_dict()
+    assert stored[user_schema.LISTING_VERSION] == user_schema.LISTING_COMPLETE
+    assert stored[user_schema.LISTING] == {
+        "1": {user_schema.CLAIMED_COUNT: 2},
+        "2": {user_schema.UNCLAIMED: {"9": True}},
+    }
+    assert user_schema.entries(stored) == entries  # the entries untouched
+    second = progress_reads.user_progress(db, "old", {3})
+    assert set(second) == {3}
+    assert [second.claimed_count(1), second.has_unclaimed(2), second.has_unclaimed(3)] == [
+        2,
+        True,
+        False,
+    ]
+
+
+def test_a_mirror_is_not_written_over_a_write_made_since_the_read(db):
+    from shared.repository import progress_repo
+    from shared.schema import user as user_schema
+    from tests.shared.api.factories import unclaimed_entry
+
+    _legacy(db, "raced", {1: progress_doc(10)})
+    from shared.firestore import documents
+    from shared.schema import paths
+
+    read = documents.get_raw_document(db, paths.user_doc("raced"))
+    # A prize is won meanwhile: its mirror is written with it; the stale one must not replace it.
+    won = {2: progress_doc(5, unclaimed=[unclaimed_entry(4)])}
+    db.document(paths.user_doc("raced")).set(user_schema.merge_body("raced", won), merge=True)
+    assert not progress_repo.complete_listing(db, "raced", {1: progress_doc(10)}, read.update_time)
+    stored = _stored(db, "raced").to_dict()
+    assert user_schema.LISTING_VERSION not in stored
+    assert stored[user_schema.LISTING] == {"2": {user_schema.UNCLAIMED: {"4": True}}}
+    # The next whole read writes the mirror of both entries.
+    states = progress_reads.user_progress(db, "raced")
+    assert states.has_unclaimed(2)
+    stored = _stored(db, "raced").to_dict()
+    assert stored[user_schema.LISTING_VERSION] == user_schema.LISTING_COMPLETE
+    assert stored[user_schema.LISTING] == {"2": {user_schema.UNCLAIMED: {"4": True}}}

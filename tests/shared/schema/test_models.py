@@ -310,6 +310,31 @@ def test_the_engines_fragments_are_made_of_the_entrys_names():
     assert user_schema.reset_level_fields() == {user_schema.IS_NEW_LEVEL: firestore.DELETE_FIELD}
 
 
+def test_every_write_of_an_entry_writes_its_listing_mirror_with_it():
+    u = user_schema
+    prize_won = ms.MilestoneEntry(11, 0, 0, NOW, (PRIZE,))
+    issued = u.issued_fields(prize_won)
+    claimed = u.claimed_fields(ms.MilestoneEntry(11, 0, 0, NOW, None, NOW))
+    counted = u.counted_fields({(K.EARNED_POINTS, None): firestore.Increment(5)}, {})
+    body = u.merge_body("u", {4: issued, 5: claimed, 6: counted})
+    # Nothing the exclusions read in a counting write: no mirror for 6.
+    assert body[u.LISTING] == {
+        "4": {u.UNCLAIMED: {"11": True}},
+        "5": {u.UNCLAIMED: {"11": firestore.DELETE_FIELD}, u.CLAIMED_COUNT: firestore.Increment(1)},
+    }
+    assert u.LISTING not in u.merge_body("u", {6: counted})
+    # Only a write that knows the document is whole (or new) says the mirror is complete.
+    assert u.LISTING_VERSION not in body
+    assert u.merge_body("u", {6: counted}, complete=True)[u.LISTING_VERSION] == u.LISTING_COMPLETE
+    entry = ProgressState(
+        unclaimed={"11": prize_won.encode(), "12": prize_won.encode()}, claimed_count=3
+    ).encode()
+    whole = u.user_document("u", {7: entry, 8: ProgressState().encode()})
+    mirror = {"7": {u.UNCLAIMED: {"11": True, "12": True}, u.CLAIMED_COUNT: 3}}
+    assert whole[u.LISTING] == mirror and whole[u.LISTING_VERSION] == u.LISTING_COMPLETE
+    assert u.listing_document({7: entry, 8: {}}) == {u.LISTING: mirror, u.LISTING_VERSION: 1}
+
+
 def test_the_trigger_pattern_is_the_transactions_collection():
     from shared.endpoints import by_entry_point
     from shared.schema import paths
