@@ -36,10 +36,10 @@ if TYPE_CHECKING:
     from google.cloud import firestore
 
 DETAILS_ENDPOINT = "GetDetailsById"
+BADGE_DETAILS_ENDPOINT = "GetBadgeDetailsById"
 # A page needing more entries than this reads them all: a long read mask costs Firestore (the
 # emulator measurably) more than the entries it leaves out.
 MASKED_ENTRIES_LIMIT = 50
-BADGE_DETAILS_ENDPOINT = "GetBadgeDetailsById"
 
 
 def endpoint_for(reward_type: RewardType) -> str:

@@ -45,8 +45,9 @@ class GigyaUser:
         """The progress in one catalog challenge with its Gigya points (zero when absent)."""
         state = self._states.get(challenge_id)
         if state is None:
-            state = self.progress.get(challenge_id) or ProgressState()
-            state = with_gigya(state, self.challenges.get(str(challenge_id)))
+            # Decoded with its Gigya state in one go: one ProgressState built, not two.
+            entry = self.progress.entry(challenge_id)
+            state = decode_entry(entry, self.challenges.get(str(challenge_id)))
             self._states[challenge_id] = state
         return state
 
@@ -61,10 +62,10 @@ def read_user(
     """
     mask = None
     if challenge_ids is not None:
-        mask = [g.default_path().to_api_repr()]
+        mask = [progress_repo.DEFAULT_MASK]
         for challenge_id in challenge_ids:
-            mask.append(schema.entry_path(challenge_id).to_api_repr())
-            mask.append(g.gigya_path(challenge_id).to_api_repr())
+            mask.append(progress_repo.entry_mask(challenge_id))
+            mask.append(progress_repo.gigya_mask(challenge_id))
     fields = documents.get_raw_fields(db, paths.user_doc(user_id), mask)
     default = documents.raw_map(fields, g.GIGYA, g.DEFAULT)
     challenges = documents.raw_map(fields, g.GIGYA, g.CHALLENGES)

@@ -45,13 +45,18 @@ class UserProgress(Mapping[int, ProgressState]):
             return self._entry_fields(challenge_id)
         return documents.raw_map(self._listing, str(challenge_id))
 
+    def entry(self, challenge_id: int) -> dict[str, Any] | None:
+        """One challenge's stored entry, decoded (None when absent)."""
+        fields = self._entry_fields(challenge_id)
+        return None if fields is None else documents.decode_map(fields, self._db)
+
     def __getitem__(self, challenge_id: int) -> ProgressState:
         state = self._parsed.get(challenge_id)
         if state is None:
-            fields = self._entry_fields(challenge_id)
-            if fields is None:
+            entry = self.entry(challenge_id)
+            if entry is None:
                 raise KeyError(challenge_id)
-            state = decode_entry(documents.decode_map(fields, self._db))
+            state = decode_entry(entry)
             self._parsed[challenge_id] = state
         return state
 
@@ -80,7 +85,8 @@ def user_progress(
 
     With `entry_ids`, only those challenges' entries are read, with the `listing` mirror that
     answers the exclusions for every challenge. A document whose mirror is not complete (older
-    than it) is read whole instead, and its mirror written once, so its next list reads a page.
+    than it) is read whole instead and its mirror written, two round trips more, once: its
+    next list reads a page.
     """
     path = paths.user_doc(user_id)
     if entry_ids is not None:

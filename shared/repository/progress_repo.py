@@ -40,11 +40,12 @@ def entry_mask(challenge_id: int) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _gigya_mask(challenge_id: int) -> str:
+def gigya_mask(challenge_id: int) -> str:
+    """The read mask path of one challenge's Gigya points state (rendered once)."""
     return gigya_path(challenge_id).to_api_repr()
 
 
-_DEFAULT_MASK = g.default_path().to_api_repr()
+DEFAULT_MASK = g.default_path().to_api_repr()
 
 
 def user_ref(db: firestore.Client, user_id: str) -> firestore.DocumentReference:
@@ -86,8 +87,8 @@ def read_for_event(
     ids = sorted(set(challenge_ids))
     points_ids = sorted(set(gigya_ids))
     mask = [entry_mask(cid) for cid in ids]
-    mask += [_gigya_mask(cid) for cid in points_ids]
-    mask.append(_DEFAULT_MASK)
+    mask += [gigya_mask(cid) for cid in points_ids]
+    mask.append(DEFAULT_MASK)
     found = documents.get_document(db, paths.user_doc(user_id), mask)
     doc = found or {}
     stored = entries(doc)
