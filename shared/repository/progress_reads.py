@@ -35,15 +35,28 @@ class UserProgress(Mapping[int, ProgressState]):
         self._entries = entries
         self._db = db
         self._listing = listing
+        self._mirror: tuple[dict[int, int], set[int]] | None = None
         self._parsed: dict[int, ProgressState] = {}
 
     def _entry_fields(self, challenge_id: int) -> Any | None:
         return documents.raw_map(self._entries, str(challenge_id))
 
-    def _facts(self, challenge_id: int) -> Any | None:
-        if self._listing is None:
-            return self._entry_fields(challenge_id)
-        return documents.raw_map(self._listing, str(challenge_id))
+    def _mirrored(self, listing: Any) -> tuple[dict[int, int], set[int]]:
+        # The mirror holds only challenges with claims or prizes: read it once, not per lookup.
+        if self._mirror is None:
+            claimed: dict[int, int] = {}
+            unclaimed: set[int] = set()
+            for key in listing:
+                if not key.isdigit():
+                    continue
+                fields = listing[key].map_value.fields
+                value = schema.claimed_count_field(fields)
+                if value is not None:
+                    claimed[int(key)] = int(documents.raw_number(value))
+                if schema.has_unclaimed_fields(fields):
+                    unclaimed.add(int(key))
+            self._mirror = (claimed, unclaimed)
+        return self._mirror
 
     def entry(self, challenge_id: int) -> dict[str, Any] | None:
         """One challenge's stored entry, decoded (None when absent)."""
@@ -68,13 +81,17 @@ class UserProgress(Mapping[int, ProgressState]):
 
     def claimed_count(self, challenge_id: int) -> int:
         """How many milestones the user claimed in the challenge, without decoding its entry."""
-        fields = self._facts(challenge_id)
+        if self._listing is not None:
+            return self._mirrored(self._listing)[0].get(challenge_id, 0)
+        fields = self._entry_fields(challenge_id)
         value = None if fields is None else schema.claimed_count_field(fields)
         return 0 if value is None else int(documents.raw_number(value))
 
     def has_unclaimed(self, challenge_id: int) -> bool:
         """Whether the user has unclaimed prizes in the challenge, without decoding its entry."""
-        fields = self._facts(challenge_id)
+        if self._listing is not None:
+            return challenge_id in self._mirrored(self._listing)[1]
+        fields = self._entry_fields(challenge_id)
         return fields is not None and schema.has_unclaimed_fields(fields)
 
 
