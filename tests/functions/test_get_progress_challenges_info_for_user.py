@@ -13,6 +13,7 @@ from tests.shared.api.factories import (
     catalog,
     challenge,
     progress_doc,
+    store_legacy_progress,
     store_progress,
     unclaimed_entry,
 )
@@ -209,17 +210,6 @@ def test_warm_list_costs_at_most_two_round_trips(api, firestore_calls, items):
     assert sorted(firestore_calls.snapshot().elements()) == ["commit", "get_document"]
 
 
-def _store_legacy(db, user_id, entries):
-    """The user document as written before the `listing` mirror: its entries only."""
-    from shared.schema import paths
-    from shared.schema import user as user_schema
-
-    stored = {str(cid): entry for cid, entry in entries.items()}
-    db.document(paths.user_doc(user_id)).set(
-        {user_schema.USER_ID: user_id, user_schema.CHALLENGES: stored}
-    )
-
-
 def test_a_page_lists_what_a_whole_read_lists_and_reads_its_entries_only(
     api, firestore_calls, monkeypatch
 ):
@@ -271,7 +261,7 @@ def test_a_page_lists_what_a_whole_read_lists_and_reads_its_entries_only(
     assert sorted(firestore_calls.snapshot().elements()) == ["commit", "get_document"]
     for query, page in zip(queries, pages, strict=True):
         # The same document from before the mirror: read whole, then mirrored, then by page.
-        _store_legacy(api.db, USER, entries)
+        store_legacy_progress(api.db, USER, entries)
         assert listed(query) == page
         assert user_schema.LISTING_VERSION in api.db.document(paths.user_doc(USER)).get().to_dict()
         assert listed(query) == page

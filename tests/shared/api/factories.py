@@ -148,6 +148,14 @@ def store_progress(db: Any, user_id: str, entries: dict[int, dict[str, Any]]) ->
     )
 
 
+def store_legacy_progress(db: Any, user_id: str, entries: dict[int, dict[str, Any]]) -> None:
+    """Write the user document as it was before the `listing` mirror: its entries only."""
+    stored = {str(cid): entry for cid, entry in entries.items()}
+    db.document(paths.user_doc(user_id)).set(
+        {user_schema.USER_ID: user_id, user_schema.CHALLENGES: stored}
+    )
+
+
 def stored_progress(db: Any, user_id: str, challenge_id: int) -> dict[str, Any]:
     """The user's stored progress entry in one challenge ({} when absent)."""
     doc = db.document(paths.user_doc(user_id)).get().to_dict()

@@ -6,7 +6,7 @@ import pytest
 
 from shared.enums import TriggerKind
 from shared.repository import progress_reads
-from tests.shared.api.factories import progress_doc, store_progress
+from tests.shared.api.factories import progress_doc, store_legacy_progress, store_progress
 
 pytestmark = pytest.mark.emulator
 
@@ -31,17 +31,8 @@ def test_progress_of_reads_only_the_asked_challenges(db):
 
 def test_the_list_filters_are_answered_without_parsing_entries(db):
     from shared.api.listing import ParsedFacts
-    from tests.shared.api.factories import unclaimed_entry
 
-    store_progress(
-        db,
-        "u",
-        {
-            1: progress_doc(10, claimed_count=2),
-            2: progress_doc(20, unclaimed=[unclaimed_entry(9)]),
-            3: progress_doc(30),
-        },
-    )
+    store_progress(db, "u", _claimed_unclaimed_and_plain())
     lazy = progress_reads.user_progress(db, "u")
     parsed = ParsedFacts(dict(progress_reads.user_progress(db, "u").items()))
     for cid in (1, 2, 3, 4):
@@ -54,16 +45,14 @@ def test_the_list_filters_are_answered_without_parsing_entries(db):
     assert 4 not in lazy and len(lazy) == 3
 
 
-def _legacy(db, user_id, entries):
-    """A user document as written before the `listing` mirror: entries only."""
-    from shared.schema import paths
-    from shared.schema import user as user_schema
+def _claimed_unclaimed_and_plain():
+    from tests.shared.api.factories import unclaimed_entry
 
-    body = {
-        user_schema.USER_ID: user_id,
-        user_schema.CHALLENGES: {str(cid): entry for cid, entry in entries.items()},
+    return {
+        1: progress_doc(10, claimed_count=2),
+        2: progress_doc(20, unclaimed=[unclaimed_entry(9)]),
+        3: progress_doc(30),
     }
-    db.document(paths.user_doc(user_id)).set(body)
 
 
 def _stored(db, user_id):
@@ -73,14 +62,7 @@ def _stored(db, user_id):
 
 
 def test_a_page_read_fetches_the_pages_entries_and_answers_every_exclusion(db):
-    from tests.shared.api.factories import unclaimed_entry
-
-    entries = {
-        1: progress_doc(10, claimed_count=2),
-        2: progress_doc(20, unclaimed=[unclaimed_entry(9)]),
-        3: progress_doc(30),
-    }
-    store_progress(db, "u", entries)
+    store_progress(db, "u", _claimed_unclaimed_and_plain())
     page = progress_reads.user_progress(db, "u", {3, 4})
     whole = progress_reads.user_progress(db, "u")
     assert set(page) == {3} and set(whole) == {1, 2, 3}
@@ -94,14 +76,9 @@ def test_a_page_read_fetches_the_pages_entries_and_answers_every_exclusion(db):
 
 def test_a_document_older_than_the_mirror_is_read_whole_and_gets_its_mirror_once(db):
     from shared.schema import user as user_schema
-    from tests.shared.api.factories import unclaimed_entry
 
-    entries = {
-        1: progress_doc(10, claimed_count=2),
-        2: progress_doc(20, unclaimed=[unclaimed_entry(9)]),
-        3: progress_doc(30),
-    }
-    _legacy(db, "old", entries)
+    entries = _claimed_unclaimed_and_plain()
+    store_legacy_progress(db, "old", entries)
     first = progress_reads.user_progress(db, "old", {3})
     # Read whole: the exclusions come from the entries themselves.
     assert set(first) == {1, 2, 3}
@@ -124,14 +101,13 @@ def test_a_document_older_than_the_mirror_is_read_whole_and_gets_its_mirror_once
 
 
 def test_a_mirror_is_not_written_over_a_write_made_since_the_read(db):
+    from shared.firestore import documents
     from shared.repository import progress_repo
+    from shared.schema import paths
     from shared.schema import user as user_schema
     from tests.shared.api.factories import unclaimed_entry
 
-    _legacy(db, "raced", {1: progress_doc(10)})
-    from shared.firestore import documents
-    from shared.schema import paths
-
+    store_legacy_progress(db, "raced", {1: progress_doc(10)})
     read = documents.get_raw_document(db, paths.user_doc("raced"))
     # A prize is won meanwhile: its mirror is written with it; the stale one must not replace it.
     won = {2: progress_doc(5, unclaimed=[unclaimed_entry(4)])}
