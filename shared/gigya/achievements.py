@@ -53,7 +53,7 @@ class Language:
             }
             expanded.update(texts)
             return expanded
-        return localize(dict(texts), self.requested or self.default, self.default)
+        return localize(texts, self.requested or self.default, self.default)
 
 
 @dataclass(frozen=True)
@@ -287,16 +287,26 @@ def _next_achievement(standing: Standing) -> tuple[str, float] | None:
     return None
 
 
-def render(standing: Standing, rank: int, rank_week: int, ctx: RenderContext) -> dict[str, Any]:
-    """The achievement object of gm.getChallengeStatus (and of getTopUsers' users)."""
+def render(
+    standing: Standing,
+    rank: int,
+    rank_week: int,
+    ctx: RenderContext,
+    points_7days: float | None = None,
+) -> dict[str, Any]:
+    """The achievement object of gm.getChallengeStatus (and of getTopUsers' users).
+
+    `points_7days`: the standing's 7-day points at `ctx.now`, when the caller has them already.
+    """
     reached = standing.reached
     text = ctx.language.text
+    week = standing.points_7days(ctx.now) if points_7days is None else points_7days
     achievement: dict[str, Any] = {
         "challengeID": standing.challenge_id,
         "level": standing.level,
         "isNewLevel": standing.is_new_level,
         "pointsTotal": number(standing.points_total),
-        "points7Days": number(standing.points_7days(ctx.now)),
+        "points7Days": number(week),
         "rank": rank,
         "rank7Days": rank_week,
         "badgeURL": ctx.image_url(reached.badge_object) if reached else None,

@@ -90,11 +90,12 @@ def challenge_status(
     user = gigya_repo.read_user(db, query.UID, named_ids(catalog, query.includeChallenges))
     chosen = select(catalog, query.includeChallenges, query.excludeChallenges, shown_to(user))
     variant = query.variant
+    default = dict(user.default)
     standings = [
         standing_of(
             item,
             user.state(item.challenge.id) if item.challenge else ProgressState(),
-            dict(user.default),
+            default,
             catalog,
             language,
             variant,
@@ -115,6 +116,6 @@ def challenge_status(
         table = tables[item.board]
         standing = item.standing
         rank = table.rank(standing.points_total)
-        rank_week = table.rank_week(standing.points_7days(now))
-        rendered.append(achievements.render(standing, rank, rank_week, ctx))
+        week = standing.points_7days(now)
+        rendered.append(achievements.render(standing, rank, table.rank_week(week), ctx, week))
     return {"UID": query.UID, "achievements": rendered}

@@ -50,13 +50,14 @@ def top_users(db: firestore.Client, query: TopUsersParams, now: datetime) -> dic
         state, default = states[uid]
         standing = standing_of(item, state, dict(default), catalog, language, variant).standing
         rank = table.rank(standing.points_total)
-        rank_week = table.rank_week(standing.points_7days(now))
+        week = standing.points_7days(now)
+        rank_week = table.rank_week(week)
         own = rank if query.period == "all" else rank_week
         users.append(
             {
                 "UID": uid,
                 "rank": ranks.get(uid, own),
-                "achievements": [achievements.render(standing, rank, rank_week, ctx)],
+                "achievements": [achievements.render(standing, rank, rank_week, ctx, week)],
             }
         )
     return {"users": users}
