@@ -7,14 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from shared.api import views
-from shared.api.listing import (
-    candidates,
-    entries_for_page,
-    is_listed,
-    paginate,
-    select_challenges,
-    sort_challenges,
-)
+from shared.api.listing import entries_for_page, is_listed, paginate, select_challenges
 from shared.api.models import (
     ChallengeDetails,
     ChallengesPage,
@@ -24,6 +17,7 @@ from shared.api.models import (
     OrderField,
     PrizesHistoryPage,
 )
+from shared.api.ordering import ordered_candidates
 from shared.catalog.models import Challenge
 from shared.clock import utcnow
 from shared.enums import RewardType
@@ -85,11 +79,15 @@ def list_challenges(
     catalog = catalog_cache.get_catalog(db)
     ctx = _context(db, catalog, language, now or utcnow())
     if query.OrderBy is not OrderField.PROGRESS:
-        found = candidates(
-            catalog.catalog.challenges, category_id=query.CategoryId, search=query.SearchQuery
-        )
         # No order but progress depends on the user: sorted before the read.
-        ordered = sort_challenges(found, query.OrderBy, query.IsAscending, {}, ctx)
+        ordered = ordered_candidates(
+            catalog.catalog.challenges,
+            ctx,
+            category_id=query.CategoryId,
+            search=query.SearchQuery,
+            order=query.OrderBy,
+            ascending=query.IsAscending,
+        )
         needed = entries_for_page(ordered, ctx.now, query.Page, query.ItemsPerPage)
         if len(needed) <= MASKED_ENTRIES_LIMIT:
             facts = progress_reads.user_progress(db, user_id, needed)

@@ -87,6 +87,7 @@ def test_a_cache_lives_on_the_app_and_a_reset_forgets_it(env: None) -> None:
 
 
 def test_every_cache_of_the_common_package_is_registered() -> None:
+    import shared.api.ordering
     import shared.auth.partners
     import shared.gigya.challenges
     import shared.gigya.credentials
@@ -101,6 +102,7 @@ def test_every_cache_of_the_common_package_is_registered() -> None:
         "partners",
         "gigya-credentials",
         "gigya-challenges",
+        "list-orders",
         "rank-tables",
         "signed-urls",
         "signer",
