@@ -59,6 +59,6 @@ def parse_points(doc: Mapping[str, Any] | None) -> GigyaPoints:
     return GigyaPoints.decode(doc)
 
 
-def parse_variants(doc: Mapping[str, Any] | None) -> dict[str, VariantState]:
+def parse_variants(doc: Mapping[str, Any] | None) -> Mapping[str, VariantState]:
     """The variants of a stored map, by variant id."""
     return decode_variants(doc)

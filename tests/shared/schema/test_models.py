@@ -361,3 +361,30 @@ def test_every_module_declares_its_names():
         "catalog",
     }
     assert all(names for names in owned.values())
+
+
+def test_variants_are_decoded_on_first_use_and_equal_the_stored_ones(monkeypatch):
+    stored = {
+        "maadi": gigya.VariantState(10, {"share": 1.0}).encode(),
+        "zamalek": gigya.VariantState(20).encode(),
+    }
+    variants = gigya.decode_variants({gigya.VARIANTS: stored, gigya.POINTS: 30})
+    decoded: list[str] = []
+    original = gigya.VariantState.decode.__func__
+
+    def counting(cls, raw):
+        decoded.append(str(raw.get(gigya.POINTS)))
+        return original(cls, raw)
+
+    monkeypatch.setattr(gigya.VariantState, "decode", classmethod(counting))
+    assert set(variants) == {"maadi", "zamalek"} and len(variants) == 2
+    assert "maadi" in variants and "cairo" not in variants
+    assert decoded == []  # listed and looked up, nothing decoded
+    assert variants["maadi"] == gigya.VariantState(10, {"share": 1.0})
+    assert variants["maadi"] is variants["maadi"] and decoded == ["10"]
+    assert variants.get("cairo") is None
+    assert variants == {
+        "maadi": gigya.VariantState(10, {"share": 1.0}),
+        "zamalek": gigya.VariantState(20),
+    }
+    assert gigya.decode_variants({gigya.POINTS: 1}) == {} == gigya.decode_variants(None)
