@@ -16,7 +16,7 @@ Library assumptions (each with a contract test in tests/shared/firestore/test_co
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from google.cloud.firestore_v1._helpers import GeoPoint
 from google.cloud.firestore_v1.vector import Vector
 
 from shared.firestore import rpc
+from shared.lazy_mapping import LazyMapping
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -134,36 +135,11 @@ def raw_number(value: Any) -> float:
     return value.double_value if kind == "double_value" else 0
 
 
-class LazyMap(Mapping[str, Any]):
-    """A raw protobuf map of `Value`s, each value decoded (as `decode_value`) on first use.
-
-    For a stored map of which a request may read a few keys: the Gigya state of the challenges
-    a request names, not of every challenge the user ever earned points in.
-    """
+class LazyMap(LazyMapping[Any]):
+    """A raw protobuf map of `Value`s, each value decoded (as `decode_value`) on first use."""
 
     def __init__(self, fields: Any, db: firestore.Client) -> None:
-        self._fields = fields
-        self._db = db
-        self._decoded: dict[str, Any] = {}
-
-    def __getitem__(self, key: str) -> Any:
-        if key in self._decoded:
-            return self._decoded[key]
-        # Membership first: indexing a protobuf message map would insert the key.
-        if key not in self._fields:
-            raise KeyError(key)
-        value = self._decoded[key] = decode_value(self._fields[key], self._db)
-        return value
-
-    def __contains__(self, key: object) -> bool:
-        # Without decoding (Mapping's own would, through __getitem__).
-        return key in self._decoded or key in self._fields
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._fields)
-
-    def __len__(self) -> int:
-        return len(self._fields)
+        super().__init__(fields, lambda value: decode_value(value, db))
 
 
 def document_name(db: firestore.Client, path: str) -> str:

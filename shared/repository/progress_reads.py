@@ -19,9 +19,6 @@ from shared.schema.user import ProgressState, decode_entry
 if TYPE_CHECKING:
     from google.cloud import firestore
 
-_LISTING_MASK = schema.LISTING
-_LISTING_VERSION_MASK = schema.LISTING_VERSION
-
 
 class UserProgress(Mapping[int, ProgressState]):
     """A user's progress by challenge id, decoded lazily from the user document's protobuf.
@@ -41,8 +38,9 @@ class UserProgress(Mapping[int, ProgressState]):
     def _entry_fields(self, challenge_id: int) -> Any | None:
         return documents.raw_map(self._entries, str(challenge_id))
 
-    def _mirrored(self, listing: Any) -> tuple[dict[int, int], set[int]]:
+    def _mirrored(self) -> tuple[dict[int, int], set[int]]:
         # The mirror holds only challenges with claims or prizes: read it once, not per lookup.
+        listing: Any = self._listing  # not None: only called with the mirror
         if self._mirror is None:
             claimed: dict[int, int] = {}
             unclaimed: set[int] = set()
@@ -82,7 +80,7 @@ class UserProgress(Mapping[int, ProgressState]):
     def claimed_count(self, challenge_id: int) -> int:
         """How many milestones the user claimed in the challenge, without decoding its entry."""
         if self._listing is not None:
-            return self._mirrored(self._listing)[0].get(challenge_id, 0)
+            return self._mirrored()[0].get(challenge_id, 0)
         fields = self._entry_fields(challenge_id)
         value = None if fields is None else schema.claimed_count_field(fields)
         return 0 if value is None else int(documents.raw_number(value))
@@ -90,7 +88,7 @@ class UserProgress(Mapping[int, ProgressState]):
     def has_unclaimed(self, challenge_id: int) -> bool:
         """Whether the user has unclaimed prizes in the challenge, without decoding its entry."""
         if self._listing is not None:
-            return challenge_id in self._mirrored(self._listing)[1]
+            return challenge_id in self._mirrored()[1]
         fields = self._entry_fields(challenge_id)
         return fields is not None and schema.has_unclaimed_fields(fields)
 
@@ -107,7 +105,7 @@ def user_progress(
     """
     path = paths.user_doc(user_id)
     if entry_ids is not None:
-        mask = [_LISTING_MASK, _LISTING_VERSION_MASK]
+        mask = [schema.LISTING, schema.LISTING_VERSION]
         mask += [progress_repo.entry_mask(cid) for cid in sorted(entry_ids)]
         fields = documents.get_raw_fields(db, path, mask)
         if fields is None or schema.listing_complete(fields):
@@ -116,7 +114,7 @@ def user_progress(
             # Complete and absent: no challenge has anything the exclusions look at.
             return UserProgress(entries, db, listing if listing is not None else {})
     # The list reads the progress entries only, not the Gigya state beside them.
-    document = documents.get_raw_document(db, path, [schema.CHALLENGES, _LISTING_VERSION_MASK])
+    document = documents.get_raw_document(db, path, [schema.CHALLENGES, schema.LISTING_VERSION])
     if document is None:
         return UserProgress(None, db)
     entries = documents.raw_map(document.fields, schema.CHALLENGES)

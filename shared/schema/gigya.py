@@ -18,13 +18,14 @@ Three places hold it (docs/GIGYA.md has the layout and the reasons):
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from google.cloud.firestore_v1.field_path import FieldPath
 
+from shared.lazy_mapping import LazyMapping
 from shared.repository.keys import user_key
 
 DEFAULT_CHALLENGE = "_default"
@@ -202,36 +203,18 @@ class VariantState:
         return out
 
 
-class _Variants(Mapping[str, VariantState]):
-    """A stored map's variants by id, each decoded on first use (most reads ask for none)."""
-
-    def __init__(self, raw: Mapping[str, Any]) -> None:
-        self._raw = {str(vid): item for vid, item in raw.items() if isinstance(item, Mapping)}
-        self._decoded: dict[str, VariantState] = {}
-
-    def __getitem__(self, vid: str) -> VariantState:
-        found = self._decoded.get(vid)
-        if found is None:
-            found = self._decoded[vid] = VariantState.decode(self._raw[vid])
-        return found
-
-    def __contains__(self, vid: object) -> bool:
-        return vid in self._raw
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._raw)
-
-    def __len__(self) -> int:
-        return len(self._raw)
-
-    def __repr__(self) -> str:
-        return repr(dict(self))
+def _decode_variant(raw: Mapping[str, Any]) -> VariantState:
+    # Looked up when a variant is read, not when the mapping is made.
+    return VariantState.decode(raw)
 
 
 def decode_variants(raw: Mapping[str, Any] | None) -> Mapping[str, VariantState]:
     """The variants of a stored points map, by variant id (each decoded when first read)."""
     stored = (raw or {}).get(VARIANTS)
-    return _Variants(stored) if isinstance(stored, Mapping) and stored else {}
+    if not isinstance(stored, Mapping) or not stored:
+        return {}
+    kept = {str(vid): item for vid, item in stored.items() if isinstance(item, Mapping)}
+    return LazyMapping(kept, _decode_variant)
 
 
 def encode_variants(variants: Mapping[str, VariantState]) -> dict[str, Any]:
