@@ -165,7 +165,6 @@ def _deliver(target: str, log: Path | None) -> int:
     stats = deliverer.stats
     final = {
         "received": stats.received,
-        "ignored": stats.ignored,
         "delivered": stats.delivered,
         "failedAttempts": stats.failed_attempts,
         "deadLettered": stats.dead_lettered,

@@ -2,8 +2,9 @@
 
 No Eventarc emulator exists, but the Cloud Firestore emulator pushes an Eventarc-style
 CloudEvent for every created document that matches a trigger registered with it, to the relay
-port it was started with (`devtools.emulators`). The deliverer registers that trigger, serves
-the relay port, answers the emulator at once, and forwards each event to the function's URL as
+port it was started with (`devtools.emulators`). The deliverer registers that trigger, takes its
+events from the relay on that port (`devtools.relay`, which answers the emulator at once), and
+forwards each event to the function's URL as
 Eventarc sends it in production: binary mode, ce-* headers, the raw protobuf
 `DocumentEventData` as the body. Like Eventarc it retries a failed delivery (non-2xx or no
 answer) with exponential backoff, and after a bounded number of attempts it gives up and
@@ -27,13 +28,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
 
 from devtools.emulators import HOST, RELAY_PORT_ENV
+from devtools.relay import Relay, relay_on
 from shared.schema.dead_letters import SOURCE_DELIVERER, Letter
 from shared.schema.paths import DEAD_LETTERS, TRANSACTIONS
 
@@ -99,7 +100,6 @@ class Stats:
     """Counters, for `make dev`'s status and for tests."""
 
     received: int = 0
-    ignored: int = 0  # pushed for a trigger that is not this deliverer's
     delivered: int = 0
     failed_attempts: int = 0
     dead_lettered: int = 0
@@ -242,15 +242,14 @@ class Deliverer:
         self._local = threading.local()
         self._in_flight = 0
         self._idle = threading.Condition()
-        self._server: ThreadingHTTPServer | None = None
-        self._server_thread: threading.Thread | None = None
+        self._relay: Relay | None = None
         self._registered = False
         self._stopped = False
 
     # lifecycle
 
     def start(self, timeout: float = 30.0) -> Deliverer:
-        """Serve the relay port, then register the trigger; events flow from then on."""
+        """Attach to the relay port, then register the trigger; events flow from then on."""
         self.relay_port = self.relay_port or _env_int(RELAY_PORT_ENV)
         self.emulator_host = self.emulator_host or os.environ.get("FIRESTORE_EMULATOR_HOST")
         if not self.relay_port or not self.emulator_host:
@@ -264,14 +263,11 @@ class Deliverer:
         if self._encoder is None:
             self._encoder = _default_encoder()
         try:
-            self._server = _relay_server(self, self.relay_port)
+            self._relay = relay_on(self.relay_port)
         except OSError as error:
             self._shutdown_workers()
             raise RuntimeError(f"relay port {self.relay_port} is not free: {error}") from None
-        self._server_thread = threading.Thread(
-            target=self._server.serve_forever, name="eventarc-relay", daemon=True
-        )
-        self._server_thread.start()
+        self._relay.attach(self.project, self.trigger_id, self.receive)
         try:
             self._register(f"{self.collection}/{{documentId}}", timeout)
         except Exception:
@@ -288,10 +284,9 @@ class Deliverer:
                 self._register(f"{NEVER_WRITTEN}/{{documentId}}", 10.0)
             except Exception:  # the emulator may be gone already, and its triggers with it
                 log.warning("could not switch off trigger %s", self.trigger_id, exc_info=True)
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        if self._relay is not None:
+            self._relay.detach(self.project, self.trigger_id)
+            self._relay = None
         self._shutdown_workers()
 
     def _shutdown_workers(self) -> None:
@@ -334,11 +329,8 @@ class Deliverer:
 
     # receiving
 
-    def receive(self, trigger_id: str, headers: dict[str, str], body: bytes) -> None:
-        """Queue one event the emulator pushed (called by the relay server)."""
-        if trigger_id != self.trigger_id:
-            self.stats.add("ignored")
-            return
+    def receive(self, headers: dict[str, str], body: bytes) -> None:
+        """Queue one event the emulator pushed for this deliverer's trigger (the relay calls)."""
         forwarded = eventarc_headers(headers)
         document = forwarded.get("ce-document") or forwarded.get("ce-subject", "")
         self.submit(
@@ -478,34 +470,3 @@ DROPPED_CONNECTION = (http.client.RemoteDisconnected, ConnectionResetError, Brok
 def _env_int(name: str) -> int | None:
     raw = os.environ.get(name, "").strip()
     return int(raw) if raw else None
-
-
-def _relay_server(deliverer: Deliverer, port: int) -> ThreadingHTTPServer:
-    """An HTTP server on `port` that hands each pushed event to `deliverer` and answers 204."""
-    prefix = f"/functions/projects/{deliverer.project}/triggers/"
-
-    class Relay(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if not self.path.startswith(prefix):
-                self._answer(404)
-                return
-            deliverer.receive(self.path[len(prefix) :], dict(self.headers.items()), body)
-            self._answer(204)
-
-        def _answer(self, status: int) -> None:
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            # The emulator's Java client pools kept-alive connections and does not retry: one
-            # left over from an earlier relay on this port would lose the next event.
-            self.send_header("Connection", "close")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            log.debug("relay: " + format, *args)
-
-    server = ThreadingHTTPServer((HOST, port), Relay)
-    server.daemon_threads = True
-    return server

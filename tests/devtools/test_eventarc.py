@@ -25,6 +25,7 @@ from devtools.eventarc import (
     pushed_body,
     trigger_body,
 )
+from devtools.relay import relay_on
 from shared.engine.cloudevent import decode_document_event, encode_document_event
 from tests.conftest import PROJECT
 from tests.devtools.receiver import Receiver
@@ -265,11 +266,13 @@ def test_a_document_created_again_after_deletion_is_a_new_event(db: firestore.Cl
 
 
 @pytest.mark.emulator
-def test_the_relay_ignores_other_triggers_and_paths(
+def test_the_relay_leaves_other_triggers_unclaimed_and_refuses_other_paths(
     db: firestore.Client, emulators: Emulators
 ) -> None:
+    assert emulators.relay_port is not None
     base = f"http://127.0.0.1:{emulators.relay_port}/functions/projects/{PROJECT}/triggers/"
     with Receiver() as receiver, Deliverer(db, receiver.url, policy=FAST) as deliverer:
+        unclaimed = relay_on(emulators.relay_port).unclaimed
         # A trigger left behind by another deliverer (one that was killed, say).
         stale = requests.post(base + "someone-else", data=b"CgA=", timeout=5)
         wrong = requests.post(
@@ -277,7 +280,8 @@ def test_the_relay_ignores_other_triggers_and_paths(
         )
         assert deliverer.wait_idle(5)
     assert stale.status_code == 204 and wrong.status_code == 404
-    assert deliverer.stats.ignored == 1 and deliverer.stats.received == 0
+    assert relay_on(emulators.relay_port).unclaimed == unclaimed + 1
+    assert deliverer.stats.received == 0
     assert receiver.requests == []
 
 
@@ -285,16 +289,41 @@ def test_the_relay_ignores_other_triggers_and_paths(
 def test_a_stopped_deliverer_leaves_no_trigger_behind(
     db: firestore.Client, emulators: Emulators
 ) -> None:
+    assert emulators.relay_port is not None
+    relay = relay_on(emulators.relay_port)
     with Receiver() as receiver, Deliverer(db, receiver.url, policy=FAST) as deliverer:
         db.collection("transactions").document("while-running").create(_transaction())
         assert deliverer.wait_idle(10, received=1)
-    # Something else now listens on the relay port: the emulator must push nothing to it.
-    assert emulators.relay_port is not None
-    with Receiver(port=emulators.relay_port) as relay:
-        db.collection("transactions").document("after-stop").create(_transaction())
-        time.sleep(1.0)
-    assert relay.requests == []
+    unclaimed = relay.unclaimed
+    db.collection("transactions").document("after-stop").create(_transaction())
+    time.sleep(1.0)
+    # The emulator pushed nothing more: no trigger of the stopped deliverer is still live.
+    assert relay.unclaimed == unclaimed
     assert len(receiver.requests) == 1
+
+
+@pytest.mark.emulator
+def test_the_next_deliverer_gets_every_event_the_emulator_pushes_on_old_connections(
+    db: firestore.Client,
+) -> None:
+    """The emulator pools its kept-alive connections to the relay across deliverers."""
+    with Receiver() as first, Deliverer(db, first.url, policy=FAST) as deliverer:
+        _create_burst(db, "pooled-a", 40)
+        assert deliverer.wait_idle(20, received=40)
+    with Receiver() as second, Deliverer(db, second.url, policy=FAST) as deliverer:
+        _create_burst(db, "pooled-b", 40)
+        assert deliverer.wait_idle(20, received=40)
+    assert {r.headers["Ce-Subject"] for r in second.requests} == {
+        f"documents/transactions/pooled-b-{i:03d}" for i in range(40)
+    }
+    assert len(first.requests) == 40
+
+
+def _create_burst(db: firestore.Client, prefix: str, count: int) -> None:
+    batch = db.batch()
+    for i in range(count):
+        batch.create(db.collection("transactions").document(f"{prefix}-{i:03d}"), _transaction())
+    batch.commit()
 
 
 class _KeepAliveReceiver(BaseHTTPRequestHandler):
