@@ -219,8 +219,20 @@ def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
             run = plan(db)
         run.deliverer = stack.final
         runs.append(run)
+    # Last: from here on this process serves the relay port (devtools/relay.py), which no
+    # deliverer of a later stack could then take.
+    relay_port = ctx.emulators.relay_port
+    pushed = None
+    if relay_port is not None:
+        say("B2: the emulator's push rate during the ceiling's replay, no function")
+        data.load_catalog(ctx, catalog)
+        users = max(CEILING_USERS)
+        names = [f"+2015{users:03d}{i:05d}" for i in range(users)]
+        pushed = ceiling.push_rate(
+            ctx.firestore(), names, COMMIT_THREADS, durations.commit_rate, relay_port
+        )
     figures += pipeline.figures(
-        runs, ceilings, commit_rate, COMMIT_THREADS, PIPELINE_CHALLENGES, direct, listened
+        runs, ceilings, commit_rate, COMMIT_THREADS, PIPELINE_CHALLENGES, direct, listened, pushed
     )
     return figures
 

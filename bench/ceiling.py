@@ -142,3 +142,45 @@ def event_rate(db: Any, events: list[EventRequests], threads: int, seconds: floa
 def measure(db: Any, users: list[str], threads: int, seconds: float) -> Ceiling:
     """The ceiling for events of `users`: record one event each, then replay them."""
     return event_rate(db, record(db, users), threads, seconds)
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """The ceiling's replay with the emulator pushing every created transaction meanwhile."""
+
+    users: int
+    ceiling: Ceiling
+    # Events the emulator pushed per second while the replay ran (to a relay that only counts
+    # them); the rest were pushed after it.
+    rate: float
+    backlog_s: float  # how long after the replay the last push came
+
+
+def push_rate(db: Any, users: list[str], threads: int, seconds: float, relay_port: int) -> Pushed:
+    """The ceiling's replay for `users`, with a trigger on `transactions` and a counting relay.
+
+    The emulator pushes its events one at a time (docs/BENCHMARKS.md, "The emulator's push"):
+    this is the most events per second it can hand any deliverer while it does the events'
+    storage work, whatever the function costs.
+    """
+    from devtools.eventarc import Deliverer, Event
+
+    pushed: list[float] = []
+
+    class Counter(Deliverer):
+        def submit(self, event: Event) -> None:
+            pushed.append(time.perf_counter())
+
+    events = record(db, users)
+    with Counter(db, "http://127.0.0.1:9/unused", relay_port=relay_port, workers=1):
+        started = time.perf_counter()
+        replayed = event_rate(db, events, threads, seconds)
+        ended = time.perf_counter()
+        # Every replayed create is pushed before the trigger is switched off.
+        expected = round(replayed.rate * seconds)
+        drained = time.monotonic() + 30
+        while len(pushed) < expected and time.monotonic() < drained:
+            time.sleep(0.05)
+    in_window = sum(1 for moment in pushed if started <= moment <= ended)
+    last = max(pushed, default=ended)
+    return Pushed(len(users), replayed, in_window / (ended - started), max(0.0, last - ended))

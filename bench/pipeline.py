@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.ceiling import Ceiling
+from bench.ceiling import Ceiling, Pushed
 from bench.data import earn_transaction
 from bench.report import Figure, at_least, at_most, info, percentile
 from bench.workers import run_all
@@ -360,6 +360,7 @@ def figures(
     challenges: int,
     direct: Run | None,
     listened: float | None = None,
+    pushed: Pushed | None = None,
 ) -> list[Figure]:
     """B2: rates (goals on the max-rate runs), delays (goal on the paced run), CPU, context."""
     out = [info("B2 emulator commit rate", commit_rate, "commits/s", threads=threads)]
@@ -376,6 +377,17 @@ def figures(
         )
     if listened is not None:
         out.append(info("B2 emulator rate seen by one listener", listened, "docs/s"))
+    if pushed is not None:
+        out.append(
+            info(
+                f"B2 emulator push rate during the ceiling's replay, {pushed.users} users",
+                pushed.rate,
+                "events/s",
+                replayed_events_per_s=round(pushed.ceiling.rate, 1),
+                replays_failed=pushed.ceiling.errors,
+                last_push_after_s=round(pushed.backlog_s, 2),
+            )
+        )
     if direct is not None:
         out.append(
             info(
@@ -424,6 +436,14 @@ def figures(
             )
             # A ceiling measured with failed replays is too low: no goal is met against it.
             out.append(replace(share, met=False) if event_ceiling.errors else share)
+        if pushed is not None and pushed.rate and run.users == pushed.users:
+            out.append(
+                info(
+                    f"B2 rate / emulator push rate under load, {run.name}",
+                    run.rate / pushed.rate,
+                    "",
+                )
+            )
         out.append(info(f"B2 p50 delay, {run.name}", percentile(run.delays, 50), "s"))
         out.append(info(f"B2 p99 delay, {run.name}", percentile(run.delays, 99), "s"))
     return out

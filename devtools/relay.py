@@ -8,7 +8,7 @@ never shut down while the process lives: deliverers attach to it by trigger id a
 every connection, however old, hands its events to whichever deliverer owns the trigger now.
 Answering each push with `Connection: close` would avoid the problem too, at the price of a
 TCP connection and a server thread per event, about a third of the pipeline's rate here
-(docs/BENCHMARKS.md, "The local Eventarc").
+(docs/BENCHMARKS.md, "The local Eventarc relay").
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from bench import (
 )
 from bench.context import BenchContext
 from bench.stack import running_stack
-from devtools.emulators import Emulators
+from devtools.emulators import Emulators, running_emulators
 from devtools.process_state import reset_process_state
 from tests.conftest import BUCKET, PROJECT
 
@@ -39,6 +39,24 @@ def ctx(
     yield context
     monkeypatch.undo()
     reset_process_state()
+
+
+@pytest.fixture
+def own_ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[BenchContext]:
+    """A benchmark context on emulators of its own.
+
+    For a deliverer in another process: it serves the emulator's relay port, which this
+    process serves for the session's emulator once any test here delivered events
+    (devtools/relay.py keeps a port's relay for the process's life).
+    """
+    with running_emulators(tmp_path / "emulators") as emulators:
+        context = BenchContext(emulators, tmp_path, project=PROJECT, bucket=BUCKET)
+        for name, value in context.env.items():
+            monkeypatch.setenv(name, value)
+        reset_process_state()
+        yield context
+        monkeypatch.undo()
+        reset_process_state()
 
 
 @pytest.fixture
@@ -115,7 +133,8 @@ def test_engine_round_trips_and_cpu(ctx: BenchContext) -> None:
     assert "B1 commits per event, 3 active, no completion" in names
 
 
-def test_pipeline_makes_written_events_visible(ctx: BenchContext) -> None:
+def test_pipeline_makes_written_events_visible(own_ctx: BenchContext) -> None:
+    ctx = own_ctx
     data.load_catalog(ctx, data.earn_catalog(3))
     db = ctx.firestore()
     assert pipeline.emulator_commit_rate(db, 2, 0.3) > 0
@@ -141,6 +160,20 @@ def test_pipeline_makes_written_events_visible(ctx: BenchContext) -> None:
         assert len(run.delays) == run.written
     assert stack.final["delivered"] >= closed.written + paced.written
     assert stack.final["deadLettered"] == 0
+
+
+def test_the_push_rate_counts_what_the_emulator_pushes_during_the_replay(
+    ctx: BenchContext,
+) -> None:
+    data.load_catalog(ctx, data.earn_catalog(3))
+    db = ctx.firestore()
+    assert ctx.emulators.relay_port is not None
+    pushed = ceiling.push_rate(
+        db, ["+201500000001", "+201500000002"], 2, 0.5, ctx.emulators.relay_port
+    )
+    assert pushed.users == 2 and pushed.ceiling.errors == 0 and pushed.ceiling.rate > 0
+    # Never more than were replayed; some during the replay itself.
+    assert 0 < pushed.rate <= pushed.ceiling.rate * 1.05 + 2
 
 
 def test_gigya_documents_read_and_rank_writes_stay_flat_as_the_board_grows(
