@@ -168,6 +168,11 @@ def soak_section(ctx: BenchContext, durations: Durations, challenges: int) -> li
     return soak.figures(run)
 
 
+def _phones(prefix: str, users: int) -> list[str]:
+    """`users` distinct phone numbers starting with `prefix`, the same for the same arguments."""
+    return [f"{prefix}{users:03d}{i:05d}" for i in range(users)]
+
+
 def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
     """B1 and B3 in process, then B2 through the local pipeline."""
     from bench import ceiling, data, pipeline, write_path
@@ -184,6 +189,7 @@ def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
     commit_rate = 0.0
     direct = None
     listened = None
+    pushed = None
     plans: list[tuple[str, Any]] = [
         ("max rate, 1 user", lambda db: pipeline.max_rate(db, 1, durations.pipeline)),
         ("max rate, 50 users", lambda db: pipeline.max_rate(db, 50, durations.pipeline)),
@@ -199,8 +205,18 @@ def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
             commit_rate = pipeline.emulator_commit_rate(db, COMMIT_THREADS, durations.commit_rate)
             say("B2: the emulator's ceiling for the events' storage work, no function")
             for users in CEILING_USERS:
-                names = [f"+2016{users:03d}{i:05d}" for i in range(users)]
+                names = _phones("+2016", users)
                 ceilings[users] = ceiling.measure(db, names, COMMIT_THREADS, durations.commit_rate)
+            say("B2: the emulator's ceiling with each event's push, no function")
+            pushed = ceiling.push_rate(
+                db,
+                _phones("+2015", max(CEILING_USERS)),
+                COMMIT_THREADS,
+                durations.commit_rate,
+                pipeline.IN_FLIGHT,
+                ctx.env,
+                ctx.log_dir / "push-counter.log",
+            )
             listened = pipeline.listened_rate(db, durations.pipeline / 2)
             # The pipeline starts from an empty database again (see above).
             data.load_catalog(ctx, catalog)
@@ -219,18 +235,6 @@ def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
             run = plan(db)
         run.deliverer = stack.final
         runs.append(run)
-    # Last: from here on this process serves the relay port (devtools/relay.py), which no
-    # deliverer of a later stack could then take.
-    relay_port = ctx.emulators.relay_port
-    pushed = None
-    if relay_port is not None:
-        say("B2: the emulator's push rate during the ceiling's replay, no function")
-        data.load_catalog(ctx, catalog)
-        users = max(CEILING_USERS)
-        names = [f"+2015{users:03d}{i:05d}" for i in range(users)]
-        pushed = ceiling.push_rate(
-            ctx.firestore(), names, COMMIT_THREADS, durations.commit_rate, relay_port
-        )
     figures += pipeline.figures(
         runs, ceilings, commit_rate, COMMIT_THREADS, PIPELINE_CHALLENGES, direct, listened, pushed
     )

@@ -11,11 +11,13 @@ little as possible and the emulator is what is measured.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bench.data import earn_transaction
@@ -98,23 +100,40 @@ class Ceiling:
 
     rate: float
     errors: int
+    # Transactions the replay created (each one an event, if a trigger is registered).
+    created: int = 0
 
 
-def event_rate(db: Any, events: list[EventRequests], threads: int, seconds: float) -> Ceiling:
+def event_rate(
+    db: Any,
+    events: list[EventRequests],
+    threads: int,
+    seconds: float,
+    gate: threading.Semaphore | None = None,
+) -> Ceiling:
     """The rate at which `threads` threads replay `events` (round robin), with no function.
 
     A failed replay is counted and the thread goes on (a dead thread would lower the ceiling,
     and so flatter the pipeline's share of it); contention is retried as the engine retries it.
+    With a `gate`, each replay takes one of its slots first, and whoever sees the event's push
+    gives it back (a create that fails gives it back at once).
     """
     from shared.engine.run import RETRYABLE
     from shared.firestore import rpc
 
     done = [0] * threads
     failed = [0] * threads
+    created = [0] * threads
     until = time.perf_counter() + seconds
 
-    def replay(event: EventRequests) -> None:
-        rpc.commit(db, _fresh(event.create))
+    def replay(event: EventRequests, index: int) -> None:
+        try:
+            rpc.commit(db, _fresh(event.create))
+        except Exception:
+            if gate is not None:
+                gate.release()
+            raise
+        created[index] += 1
         rpc.get_document(db, event.read)
         for attempt in range(3):
             try:
@@ -127,16 +146,18 @@ def event_rate(db: Any, events: list[EventRequests], threads: int, seconds: floa
     def worker(index: int) -> None:
         turn = index
         while time.perf_counter() < until:
+            if gate is not None and not gate.acquire(timeout=0.5):
+                continue
             event = events[turn % len(events)]
             turn += threads
             try:
-                replay(event)
+                replay(event, index)
                 done[index] += 1
             except Exception:  # counted; the figure says how many
                 failed[index] += 1
 
     run_all(worker, threads)
-    return Ceiling(sum(done) / seconds, sum(failed))
+    return Ceiling(sum(done) / seconds, sum(failed), sum(created))
 
 
 def measure(db: Any, users: list[str], threads: int, seconds: float) -> Ceiling:
@@ -146,41 +167,55 @@ def measure(db: Any, users: list[str], threads: int, seconds: float) -> Ceiling:
 
 @dataclass(frozen=True)
 class Pushed:
-    """The ceiling's replay with the emulator pushing every created transaction meanwhile."""
+    """The ceiling's replay, each event also pushed by the emulator before it counts as room."""
 
     users: int
-    ceiling: Ceiling
-    # Events the emulator pushed per second while the replay ran (to a relay that only counts
-    # them); the rest were pushed after it.
+    ceiling: Ceiling  # the replay's own figures
+    # Events the emulator stored and pushed per second (to a relay in another process that
+    # only counts them), with at most `window` replayed and not yet pushed.
     rate: float
-    backlog_s: float  # how long after the replay the last push came
+    window: int
+    pushed: int  # pushes counted in all, to compare with ceiling.created
+    drained: bool  # every created transaction was pushed before the counter stopped
 
 
-def push_rate(db: Any, users: list[str], threads: int, seconds: float, relay_port: int) -> Pushed:
-    """The ceiling's replay for `users`, with a trigger on `transactions` and a counting relay.
+DRAIN_SECONDS = 30.0
 
-    The emulator pushes its events one at a time (docs/BENCHMARKS.md, "The emulator's push"):
-    this is the most events per second it can hand any deliverer while it does the events'
-    storage work, whatever the function costs.
+
+def push_rate(
+    db: Any,
+    users: list[str],
+    threads: int,
+    seconds: float,
+    window: int,
+    env: dict[str, str],
+    log: Path,
+) -> Pushed:
+    """The ceiling with each event's push: its replay, gated on the emulator's pushes.
+
+    One event asks the emulator for a push too (a trigger on `transactions` is registered),
+    which it sends one at a time, waiting for each answer (docs/BENCHMARKS.md, "The
+    emulator's push"). As in the pipeline, at most `window` events are replayed and not yet
+    pushed; the relay, in another process, answers at once and only counts.
     """
-    from devtools.eventarc import Deliverer, Event
-
-    pushed: list[float] = []
-
-    class Counter(Deliverer):
-        def submit(self, event: Event) -> None:
-            pushed.append(time.perf_counter())
+    from bench.stack import counting_pushes
 
     events = record(db, users)
-    with Counter(db, "http://127.0.0.1:9/unused", relay_port=relay_port, workers=1):
-        started = time.perf_counter()
-        replayed = event_rate(db, events, threads, seconds)
-        ended = time.perf_counter()
-        # Every replayed create is pushed before the trigger is switched off.
-        expected = round(replayed.rate * seconds)
-        drained = time.monotonic() + 30
-        while len(pushed) < expected and time.monotonic() < drained:
+    gate = threading.Semaphore(window)
+    with counting_pushes(env, log, on_push=gate.release) as pushed:
+        started = time.time()
+        replayed = event_rate(db, events, threads, seconds, gate)
+        ended = time.time()
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while len(pushed) < replayed.created and time.monotonic() < deadline:
             time.sleep(0.05)
-    in_window = sum(1 for moment in pushed if started <= moment <= ended)
-    last = max(pushed, default=ended)
-    return Pushed(len(users), replayed, in_window / (ended - started), max(0.0, last - ended))
+    moments = list(pushed)
+    in_window = sum(1 for moment in moments if started <= moment <= ended)
+    return Pushed(
+        users=len(users),
+        ceiling=replayed,
+        rate=in_window / (ended - started),
+        window=window,
+        pushed=len(moments),
+        drained=len(moments) >= replayed.created,
+    )

@@ -380,12 +380,15 @@ def figures(
     if pushed is not None:
         out.append(
             info(
-                f"B2 emulator push rate during the ceiling's replay, {pushed.users} users",
+                f"B2 emulator event ceiling with the push, {pushed.users} users",
                 pushed.rate,
                 "events/s",
-                replayed_events_per_s=round(pushed.ceiling.rate, 1),
+                window=pushed.window,
                 replays_failed=pushed.ceiling.errors,
-                last_push_after_s=round(pushed.backlog_s, 2),
+                created=pushed.ceiling.created,
+                pushed=pushed.pushed,
+                all_pushed=pushed.drained,
+                threads=threads,
             )
         )
     if direct is not None:
@@ -439,7 +442,7 @@ def figures(
         if pushed is not None and pushed.rate and run.users == pushed.users:
             out.append(
                 info(
-                    f"B2 rate / emulator push rate under load, {run.name}",
+                    f"B2 rate / emulator ceiling with the push, {run.name}",
                     run.rate / pushed.rate,
                     "",
                 )

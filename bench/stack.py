@@ -2,6 +2,7 @@
 
     python -m bench.stack [--log FILE]                  # the functions
     python -m bench.stack --deliver-to URL [--log FILE] # the local Eventarc deliverer
+    python -m bench.stack --count-pushes [--log FILE]   # a relay that only counts pushes
 
 Serves every function on a free port with the server a deployed function runs
 (`devtools.server.serve_as_deployed`: functions-framework's gunicorn, keep-alive, the functions
@@ -25,7 +26,8 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,6 +156,7 @@ def _deliver(target: str, log: Path | None) -> int:
     from google.cloud import firestore
 
     from devtools.eventarc import Deliverer
+    from devtools.relay import relay_on
 
     _logs_to(log)
     db = firestore.Client(project=os.environ["GOOGLE_CLOUD_PROJECT"])
@@ -164,6 +167,7 @@ def _deliver(target: str, log: Path | None) -> int:
     deliverer.stop()
     stats = deliverer.stats
     final = {
+        "unclaimed": relay_on(deliverer.relay_port).unclaimed if deliverer.relay_port else 0,
         "received": stats.received,
         "delivered": stats.delivered,
         "failedAttempts": stats.failed_attempts,
@@ -173,14 +177,77 @@ def _deliver(target: str, log: Path | None) -> int:
     return 0
 
 
+def _count_pushes(log: Path | None) -> int:
+    """Print the time of every transaction the emulator pushes, one line each, until SIGTERM."""
+    from google.cloud import firestore
+
+    from devtools.eventarc import Deliverer
+
+    lock = threading.Lock()
+
+    class Counter(Deliverer):
+        """A deliverer that only notes when each push arrived: nothing is delivered."""
+
+        def receive(self, headers: dict[str, str], body: bytes) -> None:
+            with lock:  # one whole line per push, whichever connection it came on
+                sys.stdout.write(f"{time.time():.6f}\n")
+                sys.stdout.flush()
+
+    _logs_to(log)
+    db = firestore.Client(project=os.environ["GOOGLE_CLOUD_PROJECT"])
+    counter = Counter(db, f"http://{HOST}:9/nothing", workers=1).start()
+    print(json.dumps({}), flush=True)
+    _wait_for_sigterm()
+    counter.stop()
+    return 0
+
+
+@contextmanager
+def counting_pushes(
+    env: dict[str, str], log: Path, on_push: Callable[[], None] | None = None
+) -> Iterator[list[float]]:
+    """The times (`time.time()`) of the pushes a counting relay in another process received.
+
+    In a process of its own, so that answering the emulator does not wait for this process's
+    interpreter lock: the emulator waits for each answer before its next push. `on_push` is
+    called for each push as it is read.
+    """
+    counter = _start(["--count-pushes"], env, log)
+    stdout = counter.process.stdout
+    assert stdout is not None
+    pushed: list[float] = []
+
+    def read() -> None:
+        for line in stdout:
+            pushed.append(float(line))
+            if on_push is not None:
+                on_push()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        yield pushed
+    finally:
+        counter.process.send_signal(signal.SIGTERM)
+        try:
+            counter.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            counter.process.kill()
+            counter.process.wait(timeout=10)
+        reader.join(timeout=10)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the functions or the deliverer until SIGTERM."""
+    """Run the functions, the deliverer or the push counter until SIGTERM."""
     parser = argparse.ArgumentParser(prog="python -m bench.stack", description=__doc__)
     parser.add_argument("--deliver-to", metavar="URL", help="deliver transactions to URL")
+    parser.add_argument("--count-pushes", action="store_true", help="only count pushed events")
     parser.add_argument("--log", type=Path, help="the log file")
     args = parser.parse_args(argv)
     if args.deliver_to:
         return _deliver(args.deliver_to, args.log)
+    if args.count_pushes:
+        return _count_pushes(args.log)
     return _serve(args.log)
 
 

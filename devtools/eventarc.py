@@ -4,11 +4,10 @@ No Eventarc emulator exists, but the Cloud Firestore emulator pushes an Eventarc
 CloudEvent for every created document that matches a trigger registered with it, to the relay
 port it was started with (`devtools.emulators`). The deliverer registers that trigger, takes its
 events from the relay on that port (`devtools.relay`, which answers the emulator at once), and
-forwards each event to the function's URL as
-Eventarc sends it in production: binary mode, ce-* headers, the raw protobuf
-`DocumentEventData` as the body. Like Eventarc it retries a failed delivery (non-2xx or no
-answer) with exponential backoff, and after a bounded number of attempts it gives up and
-records the event in `deadLetters/{ce-id}`.
+forwards each event to the function's URL as Eventarc sends it in production: binary mode,
+ce-* headers, the raw protobuf `DocumentEventData` as the body. Like Eventarc it retries a
+failed delivery (non-2xx or no answer) with exponential backoff, and after a bounded number of
+attempts it gives up and records the event in `deadLetters/{ce-id}`.
 """
 
 from __future__ import annotations
@@ -234,7 +233,7 @@ class Deliverer:
         self.stats = Stats()
         self.relay_port = relay_port
         self.emulator_host = emulator_host
-        # A name of its own: events still pushed for an earlier deliverer's trigger are ignored.
+        # A name of its own: events still pushed for an earlier deliverer's trigger stay unclaimed.
         self.trigger_id = f"local-eventarc-{collection}-{uuid.uuid4().hex[:8]}"
         self._encoder = encoder
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="eventarc")
@@ -277,7 +276,7 @@ class Deliverer:
         return self
 
     def stop(self) -> None:
-        """Switch the trigger off, stop serving and delivering; retries not yet due are dropped."""
+        """Switch the trigger off, detach, stop delivering; retries not yet due are dropped."""
         if self._registered:
             self._registered = False
             try:

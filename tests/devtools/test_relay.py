@@ -84,3 +84,21 @@ def test_one_relay_per_port_and_a_taken_port_is_an_error() -> None:
         taken.listen()
         with pytest.raises(OSError):
             relay_on(taken.getsockname()[1])
+
+
+def test_a_receiver_that_fails_is_answered_500_and_the_connection_goes_on() -> None:
+    relay = relay_on(free_port())
+    inbox = _Inbox()
+
+    def failing(headers: dict[str, str], body: bytes) -> None:
+        raise RuntimeError("receiver bug")
+
+    relay.attach("p", "broken", failing)
+    relay.attach("p", "fine", inbox)
+    connection = http.client.HTTPConnection("127.0.0.1", relay.port, timeout=5)
+    try:
+        assert _push(connection, "/functions/projects/p/triggers/broken", b"x") == 500
+        assert _push(connection, "/functions/projects/p/triggers/fine", b"y") == 204
+    finally:
+        connection.close()
+    assert inbox.bodies == [b"y"]
