@@ -5,11 +5,13 @@ from __future__ import annotations
 import http.client
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
 from devtools.emulators import free_port
-from devtools.relay import relay_on
+from devtools.relay import Relay, relay_on
 
 
 class _Inbox:
@@ -24,6 +26,16 @@ class _Inbox:
             self.bodies.append(body)
 
 
+@contextmanager
+def _connected(relay: Relay) -> Iterator[http.client.HTTPConnection]:
+    """One kept-alive connection to `relay`, as the emulator's pool holds one."""
+    connection = http.client.HTTPConnection("127.0.0.1", relay.port, timeout=5)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
 def _push(connection: http.client.HTTPConnection, path: str, body: bytes) -> int:
     connection.request("POST", path, body=body, headers={"ce-id": body.decode()})
     response = connection.getresponse()
@@ -34,8 +46,7 @@ def _push(connection: http.client.HTTPConnection, path: str, body: bytes) -> int
 def test_a_connection_kept_alive_from_an_earlier_deliverer_reaches_the_next_one() -> None:
     relay = relay_on(free_port())
     first, second = _Inbox(), _Inbox()
-    connection = http.client.HTTPConnection("127.0.0.1", relay.port, timeout=5)
-    try:
+    with _connected(relay) as connection:
         relay.attach("p", "trigger-1", first)
         assert _push(connection, "/functions/projects/p/triggers/trigger-1", b"a") == 204
         kept = connection.sock
@@ -44,8 +55,6 @@ def test_a_connection_kept_alive_from_an_earlier_deliverer_reaches_the_next_one(
         # The same TCP connection, as the emulator's pool would reuse it.
         assert _push(connection, "/functions/projects/p/triggers/trigger-2", b"b") == 204
         assert connection.sock is kept
-    finally:
-        connection.close()
     assert first.bodies == [b"a"] and second.bodies == [b"b"]
 
 
@@ -54,12 +63,9 @@ def test_pushes_for_a_detached_or_unknown_trigger_are_answered_and_counted() -> 
     inbox = _Inbox()
     relay.attach("p", "mine", inbox)
     relay.detach("p", "mine")
-    connection = http.client.HTTPConnection("127.0.0.1", relay.port, timeout=5)
-    try:
+    with _connected(relay) as connection:
         assert _push(connection, "/functions/projects/p/triggers/mine", b"late") == 204
         assert _push(connection, "/functions/projects/other/triggers/mine", b"x") == 204
-    finally:
-        connection.close()
     assert relay.unclaimed == 2 and inbox.bodies == []
 
 
@@ -68,11 +74,8 @@ def test_pushes_for_a_detached_or_unknown_trigger_are_answered_and_counted() -> 
 )
 def test_a_path_that_names_no_trigger_is_refused(path: str) -> None:
     relay = relay_on(free_port())
-    connection = http.client.HTTPConnection("127.0.0.1", relay.port, timeout=5)
-    try:
+    with _connected(relay) as connection:
         assert _push(connection, path, b"x") == 404
-    finally:
-        connection.close()
     assert relay.unclaimed == 0
 
 
@@ -95,10 +98,7 @@ def test_a_receiver_that_fails_is_answered_500_and_the_connection_goes_on() -> N
 
     relay.attach("p", "broken", failing)
     relay.attach("p", "fine", inbox)
-    connection = http.client.HTTPConnection("127.0.0.1", relay.port, timeout=5)
-    try:
+    with _connected(relay) as connection:
         assert _push(connection, "/functions/projects/p/triggers/broken", b"x") == 500
         assert _push(connection, "/functions/projects/p/triggers/fine", b"y") == 204
-    finally:
-        connection.close()
     assert inbox.bodies == [b"y"]
