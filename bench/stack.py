@@ -167,7 +167,7 @@ def _deliver(target: str, log: Path | None) -> int:
     deliverer.stop()
     stats = deliverer.stats
     final = {
-        "unclaimed": relay_on(deliverer.relay_port).unclaimed if deliverer.relay_port else 0,
+        "relayUnclaimed": relay_on(deliverer.relay_port).unclaimed if deliverer.relay_port else 0,
         "received": stats.received,
         "delivered": stats.delivered,
         "failedAttempts": stats.failed_attempts,

@@ -16,7 +16,7 @@ Library assumptions (each with a contract test in tests/shared/firestore/test_co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -136,10 +136,33 @@ def raw_number(value: Any) -> float:
 
 
 class LazyMap(LazyMapping[Any]):
-    """A raw protobuf map of `Value`s, each value decoded (as `decode_value`) on first use."""
+    """A raw protobuf map of `Value`s, each value decoded (as `decode_value`) on first use.
 
-    def __init__(self, fields: Any, db: firestore.Client) -> None:
-        super().__init__(fields, lambda value: decode_value(value, db))
+    Within each value that is a map, the maps under the keys `deferred` stay raw in turn (a
+    `LazyMap` of their own): a part of the value that a request seldom reads is not decoded.
+    """
+
+    def __init__(self, fields: Any, db: firestore.Client, deferred: Collection[str] = ()) -> None:
+        if deferred:
+            super().__init__(fields, lambda value: _decode_deferring(value, db, deferred))
+        else:
+            super().__init__(fields, lambda value: decode_value(value, db))
+
+
+def _decode_deferring(value: Any, db: firestore.Client, deferred: Collection[str]) -> Any:
+    """`decode_value`, with the maps under `deferred` keys of a map value left raw and lazy."""
+    fields = value.map_value.fields
+    # Not a map, or one the library turns into another type (its keys begin with "__").
+    if value.WhichOneof("value_type") != "map_value" or any(k.startswith("__") for k in fields):
+        return decode_value(value, db)
+    decoded: dict[str, Any] = {}
+    for key in fields:
+        item = fields[key]
+        if key in deferred and item.WhichOneof("value_type") == "map_value":
+            decoded[key] = LazyMap(item.map_value.fields, db)
+        else:
+            decoded[key] = decode_value(item, db)
+    return decoded
 
 
 def document_name(db: firestore.Client, path: str) -> str:

@@ -72,7 +72,8 @@ def read_user(
     return GigyaUser(
         UserProgress(documents.raw_map(fields, schema.CHALLENGES), db),
         documents.decode_map(default, db) if default is not None else {},
-        documents.LazyMap(challenges, db) if challenges is not None else {},
+        # A challenge's variants are decoded only if a request names one (most do not).
+        documents.LazyMap(challenges, db, deferred=(g.VARIANTS,)) if challenges is not None else {},
     )
 
 

@@ -203,18 +203,22 @@ class VariantState:
         return out
 
 
-def _decode_variant(raw: Mapping[str, Any]) -> VariantState:
-    # Looked up when a variant is read, not when the mapping is made.
-    return VariantState.decode(raw)
+def _decode_variant(raw: Any) -> VariantState:
+    # Looked up when a variant is read, not when the mapping is made; a stored value that is
+    # not a map (never written so) reads as an empty variant.
+    return VariantState.decode(raw if isinstance(raw, Mapping) else {})
 
 
 def decode_variants(raw: Mapping[str, Any] | None) -> Mapping[str, VariantState]:
-    """The variants of a stored points map, by variant id (each decoded when first read)."""
+    """The variants of a stored points map, by variant id (each decoded when first read).
+
+    `raw`'s variants may themselves be stored values still to decode (`documents.LazyMap`):
+    neither is decoded before a variant is read.
+    """
     stored = (raw or {}).get(VARIANTS)
     if not isinstance(stored, Mapping) or not stored:
         return {}
-    kept = {str(vid): item for vid, item in stored.items() if isinstance(item, Mapping)}
-    return LazyMapping(kept, _decode_variant)
+    return LazyMapping(stored, _decode_variant)
 
 
 def encode_variants(variants: Mapping[str, VariantState]) -> dict[str, Any]:

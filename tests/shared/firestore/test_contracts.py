@@ -112,6 +112,23 @@ def test_a_lazy_map_decodes_each_value_as_the_library_does_when_read(db):
 
 
 @pytest.mark.emulator
+def test_a_lazy_map_may_defer_the_maps_under_some_keys_of_its_values(db):
+    """Deferred maps stay raw until read, then equal what the library decodes."""
+    expected = _stored_every_type(db)
+    fields = documents.get_raw_fields(db, "users/every-type")
+    lazy = documents.LazyMap(fields, db, deferred=("10", "emptyMap"))
+    challenges = lazy["challenges"]
+    # "10" is a map under a deferred key: still raw; "2" is not deferred: decoded.
+    assert isinstance(challenges["10"], documents.LazyMap)
+    assert isinstance(challenges["2"], dict)
+    assert dict(challenges["10"]) == expected["challenges"]["10"]
+    assert challenges == expected["challenges"]
+    # Values that are not maps, and maps the library turns into other types, decode as before.
+    assert lazy["int"] == expected["int"] and lazy["vector"] == expected["vector"]
+    assert dict(lazy) == expected
+
+
+@pytest.mark.emulator
 def test_raw_get_document_takes_a_mask_and_raises_not_found_when_absent(db):
     """The request's `mask.field_paths` limit the answer; an absent document is `NotFound`."""
     db.document("users/u").set(_every_type(db))

@@ -388,3 +388,9 @@ def test_variants_are_decoded_on_first_use_and_equal_the_stored_ones(monkeypatch
         "zamalek": gigya.VariantState(20),
     }
     assert gigya.decode_variants({gigya.POINTS: 1}) == {} == gigya.decode_variants(None)
+
+
+def test_a_stored_variant_that_is_not_a_map_reads_as_an_empty_one():
+    variants = gigya.decode_variants({gigya.VARIANTS: {"odd": 3, "maadi": {gigya.POINTS: 5}}})
+    assert variants["odd"] == gigya.VariantState()
+    assert variants["maadi"] == gigya.VariantState(5)
