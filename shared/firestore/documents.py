@@ -151,9 +151,10 @@ class LazyMap(LazyMapping[Any]):
 
 def _decode_deferring(value: Any, db: firestore.Client, deferred: Collection[str]) -> Any:
     """`decode_value`, with the maps under `deferred` keys of a map value left raw and lazy."""
+    if value.WhichOneof("value_type") != "map_value":
+        return decode_value(value, db)
     fields = value.map_value.fields
-    # Not a map, or one the library turns into another type (its keys begin with "__").
-    if value.WhichOneof("value_type") != "map_value" or any(k.startswith("__") for k in fields):
+    if any(key.startswith("__") for key in fields):  # a map the library turns into another type
         return decode_value(value, db)
     decoded: dict[str, Any] = {}
     for key in fields:
