@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,18 +28,30 @@ from tests.conftest import BUCKET, PROJECT
 pytestmark = [pytest.mark.emulator, pytest.mark.timeout(180)]
 
 
+@contextmanager
+def _bench_context(
+    emulators: Emulators, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[BenchContext]:
+    """A benchmark context on `emulators`; the process's settings follow it, and are undone."""
+    context = BenchContext(emulators, tmp_path, project=PROJECT, bucket=BUCKET)
+    for name, value in context.env.items():
+        monkeypatch.setenv(name, value)
+    reset_process_state()
+    try:
+        yield context
+    finally:
+        monkeypatch.undo()
+        reset_process_state()
+
+
 @pytest.fixture
 def ctx(
     emulators: Emulators, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[BenchContext]:
-    """A benchmark context on the test emulators; its settings undone afterwards."""
-    context = BenchContext(emulators, tmp_path, project=PROJECT, bucket=BUCKET)
-    for name, value in context.env.items():
-        monkeypatch.setenv(name, value)
-    context.clear()
-    yield context
-    monkeypatch.undo()
-    reset_process_state()
+    """A benchmark context on the test emulators, emptied first."""
+    with _bench_context(emulators, tmp_path, monkeypatch) as context:
+        context.clear()
+        yield context
 
 
 @pytest.fixture
@@ -49,14 +62,11 @@ def own_ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[BenchCo
     of the session once any in-process `Deliverer` has used the session's emulator
     (devtools/relay.py).
     """
-    with running_emulators(tmp_path / "emulators") as emulators:
-        context = BenchContext(emulators, tmp_path, project=PROJECT, bucket=BUCKET)
-        for name, value in context.env.items():
-            monkeypatch.setenv(name, value)
-        reset_process_state()
+    with (
+        running_emulators(tmp_path / "emulators") as emulators,
+        _bench_context(emulators, tmp_path, monkeypatch) as context,
+    ):
         yield context
-        monkeypatch.undo()
-        reset_process_state()
 
 
 @pytest.fixture

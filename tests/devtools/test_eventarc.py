@@ -235,13 +235,7 @@ def test_a_burst_of_hundreds_is_all_delivered(db: firestore.Client) -> None:
     count = 300
     with Receiver() as receiver, Deliverer(db, receiver.url, policy=FAST) as deliverer:
         started = time.monotonic()
-        for chunk in range(0, count, 100):
-            batch = db.batch()
-            for i in range(chunk, chunk + 100):
-                batch.create(
-                    db.collection("transactions").document(f"burst-{i:03d}"), _transaction()
-                )
-            batch.commit()
+        _create_burst(db, "burst", count)
         assert deliverer.wait_idle(30, received=count)
         elapsed = time.monotonic() - started
     subjects = {r.headers["Ce-Subject"] for r in receiver.requests}
@@ -320,10 +314,13 @@ def test_the_next_deliverer_gets_every_event_the_emulator_pushes_on_old_connecti
 
 
 def _create_burst(db: firestore.Client, prefix: str, count: int) -> None:
-    batch = db.batch()
-    for i in range(count):
-        batch.create(db.collection("transactions").document(f"{prefix}-{i:03d}"), _transaction())
-    batch.commit()
+    """Create transactions `{prefix}-000` onwards, 100 to a batch."""
+    for chunk in range(0, count, 100):
+        batch = db.batch()
+        for i in range(chunk, min(chunk + 100, count)):
+            name = f"{prefix}-{i:03d}"
+            batch.create(db.collection("transactions").document(name), _transaction())
+        batch.commit()
 
 
 class _KeepAliveReceiver(BaseHTTPRequestHandler):
