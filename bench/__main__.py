@@ -176,7 +176,7 @@ def _phones(prefix: str, users: int) -> list[str]:
 def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
     """B1 and B3 in process, then B2 through the local pipeline."""
     from bench import ceiling, data, pipeline, write_path
-    from bench.stack import running_stack
+    from bench.stack import EVENT_THREADS, running_stack
 
     say("B1/B3: the engine in process, 10 and 200 active challenges")
     counts = [write_path.count_events(ctx, n, durations.engine_events) for n in (10, 200)]
@@ -222,7 +222,8 @@ def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
             data.load_catalog(ctx, catalog)
             db = ctx.firestore()
         say(f"B2: pipeline, {name}")
-        with running_stack(ctx.env, ctx.log_dir / "stack-pipeline.log", deliver=True) as stack:
+        pipeline_log = ctx.log_dir / "stack-pipeline.log"
+        with running_stack(ctx.env, pipeline_log, deliver=True, threads=EVENT_THREADS) as stack:
             if index == 0:
                 direct = pipeline.direct_rate(
                     ctx.project,

@@ -1,6 +1,6 @@
 """The local stack in a process of its own, so that load generators do not share its CPU lock.
 
-    python -m bench.stack [--log FILE]                  # the functions
+    python -m bench.stack [--threads N] [--log FILE]    # the functions
     python -m bench.stack --deliver-to URL [--log FILE] # the local Eventarc deliverer
     python -m bench.stack --count-pushes [--log FILE]   # a relay that only counts pushes
 
@@ -42,6 +42,11 @@ READY_TIMEOUT = 60.0
 # Firestore) more threads only queue requests for the lock, in the worst order for the tail
 # (docs/BENCHMARKS.md, "The stack's server").
 SERVER_THREADS = 2
+# Events the trigger function's process handles at a time. An event holds its thread through
+# two Firestore round trips (the read, the commit) that take several times its CPU under load,
+# and Eventarc spreads events over as many instances as it takes: with two threads the process,
+# not the cores, capped the pipeline (docs/BENCHMARKS.md, "The trigger's concurrency").
+EVENT_THREADS = 8
 
 
 @dataclass
@@ -91,12 +96,15 @@ def _stop(stack: Stack) -> None:
 
 
 @contextmanager
-def running_stack(env: dict[str, str], log: Path, *, deliver: bool = False) -> Iterator[Stack]:
+def running_stack(
+    env: dict[str, str], log: Path, *, deliver: bool = False, threads: int = SERVER_THREADS
+) -> Iterator[Stack]:
     """The functions (and with `deliver` the deliverer) in processes of their own.
 
-    The deliverer's counters land in the yielded stack's `final` once the block ends.
+    The functions' process serves `threads` requests at a time. The deliverer's counters land
+    in the yielded stack's `final` once the block ends.
     """
-    server = _start([], env, log)
+    server = _start(["--threads", str(threads)], env, log)
     deliverer: Stack | None = None
     try:
         if deliver:
@@ -136,7 +144,7 @@ def _logs_to(log: Path | None) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
-def _serve(log: Path | None) -> int:
+def _serve(log: Path | None, threads: int) -> int:
     from devtools.emulators import free_port
     from devtools.server import LocalFunctions, serve_as_deployed
 
@@ -147,7 +155,7 @@ def _serve(log: Path | None) -> int:
         _logs_to(log)
         print(json.dumps({"url": f"http://{HOST}:{port}", **functions.health()}), flush=True)
 
-    serve_as_deployed(HOST, port, on_ready=ready, threads=SERVER_THREADS)
+    serve_as_deployed(HOST, port, on_ready=ready, threads=threads)
     print(json.dumps({}), flush=True)
     return 0
 
@@ -242,13 +250,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.stack", description=__doc__)
     parser.add_argument("--deliver-to", metavar="URL", help="deliver transactions to URL")
     parser.add_argument("--count-pushes", action="store_true", help="only count pushed events")
+    parser.add_argument(
+        "--threads", type=int, default=SERVER_THREADS, help="requests the functions serve at a time"
+    )
     parser.add_argument("--log", type=Path, help="the log file")
     args = parser.parse_args(argv)
     if args.deliver_to:
         return _deliver(args.deliver_to, args.log)
     if args.count_pushes:
         return _count_pushes(args.log)
-    return _serve(args.log)
+    return _serve(args.log, args.threads)
 
 
 if __name__ == "__main__":
