@@ -45,7 +45,8 @@ SERVER_THREADS = 2
 # Events the trigger function's process handles at a time. An event holds its thread through
 # two Firestore round trips (the read, the commit) that take several times its CPU under load,
 # and Eventarc spreads events over as many instances as it takes: with two threads the process,
-# not the cores, capped the pipeline (docs/BENCHMARKS.md, "The trigger's concurrency").
+# not the cores, capped the pipeline on a fresh emulator (docs/BENCHMARKS.md, "The trigger's
+# concurrency").
 EVENT_THREADS = 8
 
 

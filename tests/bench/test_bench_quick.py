@@ -20,7 +20,7 @@ from bench import (
     write_path,
 )
 from bench.context import BenchContext
-from bench.stack import running_stack
+from bench.stack import EVENT_THREADS, running_stack
 from devtools.emulators import Emulators, running_emulators
 from devtools.process_state import reset_process_state
 from tests.conftest import BUCKET, PROJECT
@@ -164,7 +164,9 @@ def test_pipeline_makes_written_events_visible(own_ctx: BenchContext) -> None:
     data.load_catalog(ctx, data.earn_catalog(3))
     db = ctx.firestore()
     finals = []
-    with running_stack(ctx.env, ctx.log_dir / "stack.log", deliver=True) as stack:
+    # The first stack as `make bench` runs the pipeline's, the second as the read stacks.
+    log = ctx.log_dir / "stack.log"
+    with running_stack(ctx.env, log, deliver=True, threads=EVENT_THREADS) as stack:
         direct = pipeline.direct_rate(
             ctx.project,
             stack.url + "/_eventarc/on_transaction_created",
