@@ -15,6 +15,7 @@ comparable.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -186,6 +187,11 @@ def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
     catalog = data.earn_catalog(PIPELINE_CHALLENGES)
     runs: list[pipeline.Run] = []
     ceilings: dict[int, ceiling.Ceiling] = {}
+    ceiling_cpu: dict[int, dict[str, float]] = {}
+    # The processes whose CPU an event costs besides the stack's: the emulator and this one.
+    replaying = {"benchmark": os.getpid()}
+    if ctx.emulators.firestore_pid is not None:
+        replaying["emulator"] = ctx.emulators.firestore_pid
     commit_rate = 0.0
     direct = None
     listened = None
@@ -205,8 +211,12 @@ def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
             commit_rate = pipeline.emulator_commit_rate(db, COMMIT_THREADS, durations.commit_rate)
             say("B2: the emulator's ceiling for the events' storage work, no function")
             for users in CEILING_USERS:
-                names = _phones("+2016", users)
-                ceilings[users] = ceiling.measure(db, names, COMMIT_THREADS, durations.commit_rate)
+                events = ceiling.record(db, _phones("+2016", users))
+                before = pipeline.cpu_seconds(replaying)
+                ceilings[users] = ceiling.event_rate(
+                    db, events, COMMIT_THREADS, durations.commit_rate
+                )
+                ceiling_cpu[users] = pipeline.cpu_spent(replaying, before)
             say("B2: the emulator's ceiling with each event's push, no function")
             pushed = ceiling.push_rate(
                 db,
@@ -233,11 +243,24 @@ def write_section(ctx: BenchContext, durations: Durations) -> list[Figure]:
                     durations.direct,
                     stack.pid,
                 )
+            pids = {**replaying, "functions": stack.pid}
+            if stack.deliverer_pid is not None:
+                pids["deliverer"] = stack.deliverer_pid
+            before = pipeline.cpu_seconds(pids)
             run = plan(db)
+            run.cpu_s = pipeline.cpu_spent(pids, before)
         run.deliverer = stack.final
         runs.append(run)
     figures += pipeline.figures(
-        runs, ceilings, commit_rate, COMMIT_THREADS, PIPELINE_CHALLENGES, direct, listened, pushed
+        runs,
+        ceilings,
+        commit_rate,
+        COMMIT_THREADS,
+        PIPELINE_CHALLENGES,
+        direct,
+        listened,
+        pushed,
+        ceiling_cpu,
     )
     return figures
 

@@ -102,6 +102,7 @@ class Ceiling:
     errors: int
     # Transactions the replay created (each one an event, if a trigger is registered).
     created: int = 0
+    events: int = 0  # replays done: rate times seconds
 
 
 def event_rate(
@@ -157,7 +158,7 @@ def event_rate(
                 failed[index] += 1
 
     run_all(worker, threads)
-    return Ceiling(sum(done) / seconds, sum(failed), sum(created))
+    return Ceiling(sum(done) / seconds, sum(failed), sum(created), sum(done))
 
 
 def measure(db: Any, users: list[str], threads: int, seconds: float) -> Ceiling:

@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -147,6 +147,8 @@ class Run:
     deliverer: dict[str, Any] = field(default_factory=dict)
     # CPU seconds the function's process spent during the run (direct runs only).
     function_cpu_s: float | None = None
+    # CPU seconds each process of the pipeline spent during the run (see cpu_seconds).
+    cpu_s: dict[str, float] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -295,6 +297,24 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_seconds(pids: Mapping[str, int]) -> dict[str, float]:
+    """The CPU time each named process has used so far (its own: the benchmark's children are
+    the emulators and the stack, each counted under its own name)."""
+
+    def used(pid: int) -> float:
+        try:
+            return process_cpu_seconds(pid)
+        except (FileNotFoundError, ProcessLookupError):  # gone: it uses nothing more
+            return 0.0
+
+    return {name: used(pid) for name, pid in pids.items()}
+
+
+def cpu_spent(pids: Mapping[str, int], before: Mapping[str, float]) -> dict[str, float]:
+    """The CPU time each named process used since `before` (a cpu_seconds result)."""
+    return {name: now - before.get(name, 0.0) for name, now in cpu_seconds(pids).items()}
+
+
 def direct_rate(
     project: str, event_url: str, users: int, threads: int, seconds: float, pid: int
 ) -> Run:
@@ -352,6 +372,16 @@ def function_cpu_figure(direct: Run, challenges: int) -> Figure:
     )
 
 
+def cpu_per_event_ms(spent: Mapping[str, float], events: int) -> float:
+    """All the processes' CPU per event, in ms."""
+    return sum(spent.values()) * 1000 / max(1, events)
+
+
+def _cpu_figure(name: str, spent: Mapping[str, float], events: int) -> Figure:
+    each = {f"{process}_ms": round(s * 1000 / max(1, events), 3) for process, s in spent.items()}
+    return info(name, cpu_per_event_ms(spent, events), "ms", events=events, **each)
+
+
 def figures(
     runs: list[Run],
     ceilings: dict[int, Ceiling],
@@ -361,13 +391,16 @@ def figures(
     direct: Run | None,
     listened: float | None = None,
     pushed: Pushed | None = None,
+    ceiling_cpu: dict[int, dict[str, float]] | None = None,
 ) -> list[Figure]:
     """B2: rates (goals on the max-rate runs), delays (goal on the paced run), CPU, context."""
     out = [info("B2 emulator commit rate", commit_rate, "commits/s", threads=threads)]
+    ceiling_cpu = ceiling_cpu or {}
     for users, ceiling in sorted(ceilings.items()):
+        users_name = f"{users} user{'s' * (users > 1)}"
         out.append(
             info(
-                f"B2 emulator event ceiling, {users} user{'s' * (users > 1)}",
+                f"B2 emulator event ceiling, {users_name}",
                 ceiling.rate,
                 "events/s",
                 replays_failed=ceiling.errors,
@@ -375,6 +408,9 @@ def figures(
                 requests_per_event="transaction create, user document get, counting commit",
             )
         )
+        if users in ceiling_cpu:
+            name = f"B2 CPU per event at the emulator event ceiling, {users_name}"
+            out.append(_cpu_figure(name, ceiling_cpu[users], ceiling.events))
     if listened is not None:
         out.append(info("B2 emulator rate seen by one listener", listened, "docs/s"))
     if pushed is not None:
@@ -428,6 +464,20 @@ def figures(
             continue
         out.append(at_least(f"B2 rate, {run.name}", run.rate, "events/s", RATE_GOAL, **detail))
         event_ceiling = ceilings.get(run.users)
+        if run.cpu_s:
+            name = f"B2 CPU per event, every process, {run.name}"
+            out.append(_cpu_figure(name, run.cpu_s, run.written))
+            if event_ceiling and run.users in ceiling_cpu:
+                # A rate is the cores kept busy over the CPU per event: while the ceiling keeps
+                # every core busy, the pipeline's share of it cannot exceed this ratio.
+                out.append(
+                    info(
+                        f"B2 ceiling's CPU per event / the pipeline's, {run.name}",
+                        cpu_per_event_ms(ceiling_cpu[run.users], event_ceiling.events)
+                        / cpu_per_event_ms(run.cpu_s, run.written),
+                        "",
+                    )
+                )
         if event_ceiling and event_ceiling.rate:
             share = at_least(
                 f"B2 rate / emulator event ceiling, {run.name}",

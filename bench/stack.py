@@ -59,6 +59,7 @@ class Stack:
     # The process whose CPU and memory are the functions' (gunicorn's worker, below `process`).
     pid: int
     final: dict[str, Any] = field(default_factory=dict)
+    deliverer_pid: int | None = None  # the deliverer's process, when the stack has one
 
 
 def _start(args: list[str], env: dict[str, str], log: Path) -> Stack:
@@ -113,6 +114,7 @@ def running_stack(
             deliverer = _start(
                 ["--deliver-to", target], env, log.with_name(log.stem + "-eventarc.log")
             )
+            server.deliverer_pid = deliverer.process.pid
         yield server
     finally:
         if deliverer is not None:

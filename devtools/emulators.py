@@ -99,6 +99,8 @@ class Emulators:
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     # Where the Firestore emulator pushes CloudEvents; None without push support.
     relay_port: int | None = None
+    # The Firestore emulator's process (the benchmark reads its CPU time).
+    firestore_pid: int | None = None
 
     @property
     def env(self) -> dict[str, str]:
@@ -221,6 +223,7 @@ def running_emulators(
             log_dir, firestore_port, relay_port
         )
         emulators.processes.append(fs)
+        emulators.firestore_pid = fs.pid
         emulators.storage_host, gcs = start_storage(log_dir, storage_port)
         emulators.processes.append(gcs)
         yield emulators
