@@ -298,8 +298,8 @@ def process_cpu_seconds(pid: int) -> float:
 
 
 def cpu_seconds(pids: Mapping[str, int]) -> dict[str, float]:
-    """The CPU time each named process has used so far (its own: the benchmark's children are
-    the emulators and the stack, each counted under its own name)."""
+    """The CPU time each named process has used so far, its children's not included."""
+    # The benchmark's children are the emulators and the stack, each named on its own.
 
     def used(pid: int) -> float:
         try:
