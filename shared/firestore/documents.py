@@ -43,6 +43,11 @@ def _timestamp(stamp: Any) -> datetime:
     return _EPOCH + timedelta(seconds=stamp.seconds, microseconds=nanos // 1000)
 
 
+def _may_be_special(keys: Any) -> bool:
+    """Whether a map with these keys may be one the library turns into another type."""
+    return "__type__" in keys or (len(keys) == 1 and next(iter(keys)).startswith("__"))
+
+
 def _special_map(decoded: dict[str, Any], fields: Any, db: firestore.Client) -> Any:
     """A map the library turns into another type (vector, BSON value), or None."""
     if decoded.get("__type__") == "__vector__":
@@ -72,7 +77,7 @@ def decode_map(fields: Any, db: firestore.Client) -> Any:
             decoded[key] = value.double_value
         else:
             decoded[key] = decode_value(value, db)
-    if "__type__" in decoded or (len(decoded) == 1 and next(iter(decoded)).startswith("__")):
+    if _may_be_special(decoded):
         special = _special_map(decoded, fields, db)
         if special is not None:
             return special
@@ -154,7 +159,7 @@ def _decode_deferring(value: Any, db: firestore.Client, deferred: Collection[str
     if value.WhichOneof("value_type") != "map_value":
         return decode_value(value, db)
     fields = value.map_value.fields
-    if any(key.startswith("__") for key in fields):  # a map the library turns into another type
+    if _may_be_special(fields):
         return decode_value(value, db)
     decoded: dict[str, Any] = {}
     for key in fields:
